@@ -1,0 +1,95 @@
+/**
+ * The only module in WMS Pipeline that imports @actions/core. Everything else takes a Logger,
+ * a SummarySink or a ProgressFactory, so the same code serves the actions, the CLI and tests.
+ */
+import * as core from '@actions/core';
+import { describeFailure, isUserError, toError } from './errors';
+import { parseInputs, type ActionSpec, type InputSpec, type InputValues } from './inputs';
+import type { Logger } from './logger';
+import { createLogProgress, type ProgressFactory } from './progress';
+import { githubSummarySink, type SummarySink } from './summary';
+
+export interface ActionContext {
+  logger: Logger;
+  summary: SummarySink;
+  progress: ProgressFactory;
+  /** $GITHUB_WORKSPACE, or the current directory outside a runner. */
+  workspace: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type OutputValue = string | number | boolean;
+
+export interface ActionResult<O extends string> {
+  outputs: Record<O, OutputValue>;
+  /** Markdown for the job summary: one block per stage. */
+  summary?: string;
+  /** Set when the stage ran correctly but its verdict fails the job (e.g. data invalid). */
+  failure?: string;
+}
+
+export function createActionLogger(): Logger {
+  const props = (l?: { file?: string; line?: number; title?: string }): core.AnnotationProperties | undefined =>
+    l ? { file: l.file, startLine: l.line, title: l.title } : undefined;
+  return {
+    debug: (m) => core.debug(m),
+    info: (m) => core.info(m),
+    warning: (m, l) => core.warning(m, props(l)),
+    error: (m, l) => core.error(m, props(l)),
+    group: (name, fn) => core.group(name, fn),
+  };
+}
+
+function formatOutput(value: OutputValue): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return '';
+  return String(value);
+}
+
+/**
+ * Runs one action: typed inputs in, outputs and one summary block out. Separates the user's
+ * mistakes from bugs, and exits explicitly so an open socket cannot hang the step.
+ */
+export async function runAction<I extends Record<string, InputSpec>, O extends string>(
+  spec: ActionSpec<I, O>,
+  fn: (inputs: InputValues<I>, ctx: ActionContext) => Promise<ActionResult<O>>,
+  options: { exit?: (code: number) => void } = {},
+): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let code = 0;
+  try {
+    for (const [name, input] of Object.entries(spec.inputs)) {
+      if (input.kind === 'string' && input.secret) {
+        const raw = core.getInput(name);
+        if (raw) core.setSecret(raw);
+      }
+    }
+    const inputs = parseInputs(spec, (name) => core.getInput(name));
+    const logger = createActionLogger();
+    const ctx: ActionContext = {
+      logger,
+      summary: githubSummarySink(),
+      progress: () => createLogProgress((line) => core.info(line)),
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      env: process.env,
+    };
+    const result = await fn(inputs, ctx);
+    const missing = Object.keys(spec.outputs).filter((k) => !(k in result.outputs));
+    if (missing.length > 0) {
+      throw new Error(`action ${spec.name} did not set declared outputs: ${missing.join(', ')}`);
+    }
+    for (const [name, value] of Object.entries(result.outputs) as Array<[string, OutputValue]>) {
+      core.setOutput(name, formatOutput(value));
+    }
+    if (result.summary) ctx.summary.write(result.summary);
+    if (result.failure) {
+      core.setFailed(result.failure);
+      code = 1;
+    }
+  } catch (thrown) {
+    const error = toError(thrown);
+    core.setFailed(describeFailure(thrown));
+    if (!isUserError(thrown) && error.stack) core.debug(error.stack);
+    code = 1;
+  }
+  exit(code);
+}
