@@ -6,3 +6,4 @@ export * from './markdown';
 export * from './summary';
 export * from './atomic-write';
 export * from './progress';
+export * from './contracts';
