@@ -1,0 +1,14 @@
+export * from './types';
+export * from './errors';
+export { createRegistry, DEFAULT_LOCAL_STORE, type CreateRegistryOptions } from './create-registry';
+export { withFileLock, type FileLockOptions } from './local/file-lock';
+export { MlflowApiError, isNotFound, redactSecrets, type MlflowAuth } from './mlflow/mlflow-http';
+export { chunkLogBatch, LOG_BATCH_LIMITS } from './mlflow/log-batch';
+export type { MlflowRegistryOptions, MlflowRegistryStyle } from './mlflow/mlflow-registry';
+export * from './gate/decide-promotion';
+export * from './gate/paired-bootstrap';
+export * from './gate/quality-gate';
+export * from './gate/gate-summary';
+export * from './promotion/model-metadata';
+export * from './promotion/promote-candidate';
+export * from './promotion/promotion-summary';

@@ -1,0 +1,197 @@
+import { retry, UserError, type Logger } from '@wms/core';
+
+/** Credentials from MLflow's usual variables: a bearer token wins over basic auth. */
+export interface MlflowAuth {
+  token?: string;
+  username?: string;
+  password?: string;
+}
+
+export function mlflowAuthFromEnv(env: NodeJS.ProcessEnv): MlflowAuth {
+  return {
+    token: env.MLFLOW_TRACKING_TOKEN || undefined,
+    username: env.MLFLOW_TRACKING_USERNAME || undefined,
+    password: env.MLFLOW_TRACKING_PASSWORD || undefined,
+  };
+}
+
+/** A 4xx/5xx answer from MLflow, carrying its `error_code` and `message` payload. */
+export class MlflowApiError extends Error {
+  override readonly name = 'MlflowApiError';
+  constructor(
+    readonly status: number,
+    readonly errorCode: string | undefined,
+    readonly serverMessage: string,
+    readonly endpoint: string,
+  ) {
+    super(`MLflow ${endpoint} failed with HTTP ${status}${errorCode ? ` ${errorCode}` : ''}: ${serverMessage}`);
+  }
+}
+
+/** No such experiment/model/alias/version: MLflow says RESOURCE_DOES_NOT_EXIST, usually with 404. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof MlflowApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST');
+}
+
+export function isAlreadyExists(error: unknown): boolean {
+  return error instanceof MlflowApiError && error.errorCode === 'RESOURCE_ALREADY_EXISTS';
+}
+
+/** 5xx, 429 and dropped connections are worth another attempt; other 4xx are our mistake. */
+export function isRetryableMlflowError(error: unknown): boolean {
+  if (error instanceof MlflowApiError) return error.status >= 500 || error.status === 429;
+  return error instanceof TypeError || (error instanceof Error && error.name === 'TimeoutError');
+}
+
+export interface MlflowHttpOptions {
+  /** Tracking server base URL, e.g. https://mlflow.example.com (no trailing /api). */
+  baseUrl: string;
+  auth: MlflowAuth;
+  logger: Logger;
+  attempts?: number;
+  baseDelayMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface MlflowRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  /** Path under the server root, e.g. /api/2.0/mlflow/runs/create. */
+  path: string;
+  query?: Record<string, string>;
+  json?: unknown;
+  body?: Uint8Array;
+}
+
+export interface MlflowHttp {
+  readonly baseUrl: string;
+  /** JSON request; returns the parsed body ({} when empty). */
+  call<T>(request: MlflowRequest): Promise<T>;
+  /** Raw response body (artifact download). */
+  download(request: MlflowRequest): Promise<Buffer>;
+}
+
+function authHeader(auth: MlflowAuth): string | undefined {
+  if (auth.token) return `Bearer ${auth.token}`;
+  if (auth.username !== undefined || auth.password !== undefined) {
+    return `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? ''}`).toString('base64')}`;
+  }
+  return undefined;
+}
+
+/** Removes every credential from a message so an error or log line can never leak it. */
+export function redactSecrets(text: string, auth: MlflowAuth): string {
+  let out = text;
+  for (const secret of [auth.token, auth.password, authHeader(auth)]) {
+    if (secret && secret.length >= 3) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+async function toApiError(response: Response, endpoint: string): Promise<MlflowApiError> {
+  const text = await response.text().catch(() => '');
+  let code: string | undefined;
+  let message = text.trim().slice(0, 500) || response.statusText;
+  try {
+    const payload = JSON.parse(text) as { error_code?: unknown; message?: unknown };
+    if (typeof payload.error_code === 'string') code = payload.error_code;
+    if (typeof payload.message === 'string') message = payload.message;
+  } catch {
+    /* not JSON: proxies and load balancers answer with HTML */
+  }
+  return new MlflowApiError(response.status, code, message, endpoint);
+}
+
+export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const header = authHeader(options.auth);
+  const redact = (text: string): string => redactSecrets(text, options.auth);
+
+  const send = async (request: MlflowRequest): Promise<Response> => {
+    const url = new URL(baseUrl + request.path);
+    for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.set(k, v);
+    const endpoint = `${request.method} ${request.path}`;
+    return retry(
+      async () => {
+        const headers: Record<string, string> = {};
+        if (header) headers.Authorization = header;
+        let body: string | Uint8Array | undefined;
+        if (request.json !== undefined) {
+          headers['Content-Type'] = 'application/json';
+          body = JSON.stringify(request.json);
+        } else if (request.body) {
+          headers['Content-Type'] = 'application/octet-stream';
+          body = request.body;
+        }
+        const response = await fetch(url, {
+          method: request.method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+        });
+        if (!response.ok) throw await toApiError(response, endpoint);
+        return response;
+      },
+      {
+        attempts: options.attempts ?? 5,
+        baseMs: options.baseDelayMs ?? 500,
+        label: `MLflow ${endpoint}`,
+        isRetryable: isRetryableMlflowError,
+        sleep: options.sleep,
+        onRetry: ({ attempt, delayMs, error }) =>
+          options.logger.warning(
+            redact(`MLflow ${endpoint} attempt ${attempt} failed (${describeCause(error)}); retrying in ${delayMs} ms`),
+          ),
+      },
+    );
+  };
+
+  const guarded = async <T>(request: MlflowRequest, read: (r: Response) => Promise<T>): Promise<T> => {
+    options.logger.debug(`MLflow ${request.method} ${request.path}`);
+    try {
+      return await read(await send(request));
+    } catch (error) {
+      throw explain(error, baseUrl, redact);
+    }
+  };
+
+  return {
+    baseUrl,
+    call: <T>(request: MlflowRequest) =>
+      guarded(request, async (r) => {
+        const text = await r.text();
+        return (text.trim() === '' ? {} : JSON.parse(text)) as T;
+      }),
+    download: (request) => guarded(request, async (r) => Buffer.from(await r.arrayBuffer())),
+  };
+}
+
+function describeCause(error: unknown): string {
+  if (error instanceof MlflowApiError) return `HTTP ${error.status}${error.errorCode ? ` ${error.errorCode}` : ''}`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Turns 401/403 and unreachable servers into errors that say what to check; keeps the rest. */
+function explain(error: unknown, baseUrl: string, redact: (t: string) => string): unknown {
+  if (error instanceof MlflowApiError) {
+    error.message = redact(error.message);
+    if (error.status === 401 || error.status === 403) {
+      return new UserError(redact(error.message), {
+        hint: 'Check MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.',
+        cause: error,
+      });
+    }
+    return error;
+  }
+  if (error instanceof Error && isRetryableMlflowError(error)) {
+    return new UserError(
+      redact(`Cannot reach the MLflow server at ${baseUrl}: ${describeCause(error)}. ${error.message}`),
+      {
+        hint: 'Check MLFLOW_TRACKING_URI and that the server is running.',
+        cause: error,
+      },
+    );
+  }
+  return error;
+}

@@ -1,0 +1,264 @@
+import { defaultSleep, UserError, type Logger } from '@wms/core';
+import { ChampionChangedError } from '../errors';
+import {
+  metricsFromTags,
+  metricsToTags,
+  VERSION_TAGS,
+  type ChampionInfo,
+  type ModelRegistry,
+  type ModelVersionInfo,
+  type PromotionRecord,
+} from '../types';
+import type { ArtifactStore } from './artifact-store';
+import { isAlreadyExists, isNotFound, type MlflowHttp } from './mlflow-http';
+import { createMlflowRun } from './mlflow-tracking';
+import { MLFLOW_API, recordToTags, tagsToRecord, type MlflowModelVersion, type MlflowRun } from './mlflow-types';
+
+/**
+ * How the champion is marked: the `champion` alias (current MLflow) or the Production stage
+ * (deprecated since MLflow 2.9, still what many servers and the seed use). With `syncOther`
+ * promotion also updates the other marker so readers of either style agree.
+ */
+export interface MlflowRegistryStyle {
+  style: 'alias' | 'stage';
+  alias: string;
+  syncOther: boolean;
+}
+
+export interface MlflowRegistryOptions extends Partial<MlflowRegistryStyle> {
+  /** Experiment holding the runs created for versions registered without a run id. */
+  registryExperiment?: string;
+  /** How long to wait for a version to leave PENDING_REGISTRATION. */
+  readyTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const PRODUCTION = 'Production';
+
+/** An MLflow filter string literal (single quotes doubled per MLflow's SQL-like grammar). */
+function quoteFilter(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function createMlflowModelRegistry(
+  http: MlflowHttp,
+  artifacts: ArtifactStore,
+  logger: Logger,
+  options: MlflowRegistryOptions = {},
+): ModelRegistry {
+  const style: MlflowRegistryStyle = {
+    style: options.style ?? 'alias',
+    alias: options.alias ?? 'champion',
+    syncOther: options.syncOther ?? false,
+  };
+  const sleep = options.sleep ?? defaultSleep;
+
+  const isChampion = (mv: MlflowModelVersion): boolean =>
+    style.style === 'alias' ? (mv.aliases ?? []).includes(style.alias) : mv.current_stage === PRODUCTION;
+
+  const toInfo = (mv: MlflowModelVersion, champion?: boolean): ModelVersionInfo => {
+    const tags = tagsToRecord(mv.tags);
+    const created = Number(mv.creation_timestamp);
+    const wasPromoted = tags[VERSION_TAGS.status] === 'champion' || tags[VERSION_TAGS.status] === 'archived';
+    return {
+      model: mv.name,
+      version: String(mv.version),
+      runId: mv.run_id || undefined,
+      source: mv.source ?? '',
+      metrics: metricsFromTags(tags),
+      tags,
+      createdAt: Number.isFinite(created) && created > 0 ? new Date(created).toISOString() : '',
+      status:
+        (champion ?? isChampion(mv))
+          ? 'champion'
+          : wasPromoted || mv.current_stage === 'Archived'
+            ? 'archived'
+            : 'registered',
+    };
+  };
+
+  const setVersionTags = async (model: string, version: string, tags: Record<string, string>): Promise<void> => {
+    for (const [key, value] of Object.entries(tags)) {
+      await http.call({ method: 'POST', path: MLFLOW_API.versionSetTag, json: { name: model, version, key, value } });
+    }
+  };
+
+  const getChampion = async (model: string): Promise<ChampionInfo | null> => {
+    try {
+      if (style.style === 'alias') {
+        const r = await http.call<{ model_version?: MlflowModelVersion }>({
+          method: 'GET',
+          path: MLFLOW_API.alias,
+          query: { name: model, alias: style.alias },
+        });
+        return r.model_version ? toInfo(r.model_version, true) : null;
+      }
+      const r = await http.call<{ model_versions?: MlflowModelVersion[] }>({
+        method: 'POST',
+        path: MLFLOW_API.latestVersions,
+        json: { name: model, stages: [PRODUCTION] },
+      });
+      const latest = (r.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version))[0];
+      return latest ? toInfo(latest, true) : null;
+    } catch (error) {
+      // No model, no alias, no Production version: there is no champion yet, so the baseline is 0.
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  };
+
+  const waitUntilReady = async (mv: MlflowModelVersion): Promise<MlflowModelVersion> => {
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+    let current = mv;
+    while (current.status === 'PENDING_REGISTRATION') {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `MLflow model ${mv.name} version ${mv.version} is still PENDING_REGISTRATION; gave up waiting.`,
+        );
+      }
+      await sleep(1000);
+      current = (
+        await http.call<{ model_version: MlflowModelVersion }>({
+          method: 'GET',
+          path: MLFLOW_API.versionGet,
+          query: { name: mv.name, version: String(mv.version) },
+        })
+      ).model_version;
+    }
+    if (current.status === 'FAILED_REGISTRATION') {
+      throw new Error(`MLflow could not register ${mv.name} version ${mv.version} (FAILED_REGISTRATION).`);
+    }
+    return current;
+  };
+
+  const runArtifactUri = async (runId: string): Promise<string> => {
+    const { run } = await http.call<{ run: MlflowRun }>({
+      method: 'GET',
+      path: MLFLOW_API.runGet,
+      query: { run_id: runId },
+    });
+    if (!run.info.artifact_uri) throw new Error(`MLflow run ${runId} has no artifact_uri.`);
+    return run.info.artifact_uri.replace(/\/+$/, '');
+  };
+
+  return {
+    getChampion,
+
+    async registerVersion(input) {
+      try {
+        await http.call({ method: 'POST', path: MLFLOW_API.registeredModelCreate, json: { name: input.model } });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+      let runId = input.runId;
+      let artifactUri: string;
+      if (runId) {
+        artifactUri = await runArtifactUri(runId);
+      } else {
+        const run = await createMlflowRun(http, {
+          experiment: options.registryExperiment ?? 'wms-registry',
+          runName: `register-${input.model}`,
+          tags: { 'wms.purpose': 'model registration' },
+        });
+        runId = run.runId;
+        artifactUri = run.artifactUri.replace(/\/+$/, '');
+        await http.call({
+          method: 'POST',
+          path: MLFLOW_API.runUpdate,
+          json: { run_id: runId, status: 'FINISHED', end_time: Date.now() },
+        });
+      }
+      const source = `${artifactUri}/model`;
+      const uploaded = await artifacts.upload(input.artifactsDir, source);
+      if (uploaded === 0) throw new UserError(`Model artifacts directory ${input.artifactsDir} is empty.`);
+      const tags = { ...input.tags, ...metricsToTags(input.metrics), [VERSION_TAGS.status]: 'registered' };
+      const { model_version } = await http.call<{ model_version: MlflowModelVersion }>({
+        method: 'POST',
+        path: MLFLOW_API.versionCreate,
+        json: { name: input.model, source, run_id: runId, tags: recordToTags(tags) },
+      });
+      const ready = await waitUntilReady(model_version);
+      logger.info(`Registered ${input.model} version ${ready.version} from run ${runId}`);
+      return toInfo(ready, false);
+    },
+
+    async promote(model, version, promoteOptions): Promise<PromotionRecord> {
+      // MLflow has no compare-and-set: re-read right before moving the marker, and rely on the
+      // workflow's `concurrency: promote-<model>` group to serialise the rest.
+      const current = await getChampion(model);
+      const currentVersion = current?.version ?? null;
+      if (currentVersion !== promoteOptions.expectedChampionVersion) {
+        throw new ChampionChangedError(model, promoteOptions.expectedChampionVersion, currentVersion);
+      }
+      const now = new Date().toISOString();
+      await setVersionTags(model, version, {
+        ...promoteOptions.tags,
+        [VERSION_TAGS.status]: 'champion',
+        [VERSION_TAGS.promotedAt]: now,
+      });
+      const setAlias = (): Promise<unknown> =>
+        http.call({ method: 'POST', path: MLFLOW_API.alias, json: { name: model, alias: style.alias, version } });
+      const setStage = (): Promise<unknown> =>
+        http.call({
+          method: 'POST',
+          path: MLFLOW_API.versionTransitionStage,
+          json: { name: model, version, stage: PRODUCTION, archive_existing_versions: true },
+        });
+      if (style.style === 'alias') {
+        await setAlias();
+        if (style.syncOther) await setStage();
+      } else {
+        await setStage();
+        if (style.syncOther) await setAlias();
+      }
+      if (current && current.version !== version) {
+        await setVersionTags(model, current.version, {
+          [VERSION_TAGS.status]: 'archived',
+          [VERSION_TAGS.archivedAt]: now,
+          [VERSION_TAGS.replacedBy]: version,
+        });
+      }
+      logger.info(`Promoted ${model} version ${version} (previous champion: ${currentVersion ?? 'none'})`);
+      return { model, version, previousVersion: currentVersion };
+    },
+
+    async history(model) {
+      const versions: MlflowModelVersion[] = [];
+      let pageToken: string | undefined;
+      try {
+        do {
+          const query: Record<string, string> = { filter: `name=${quoteFilter(model)}`, max_results: '200' };
+          if (pageToken) query.page_token = pageToken;
+          const page = await http.call<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>({
+            method: 'GET',
+            path: MLFLOW_API.versionSearch,
+            query,
+          });
+          versions.push(...(page.model_versions ?? []));
+          pageToken = page.next_page_token || undefined;
+        } while (pageToken);
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+      const champion = await getChampion(model);
+      return versions
+        .sort((a, b) => Number(a.version) - Number(b.version))
+        .map((mv) => toInfo(mv, String(mv.version) === champion?.version));
+    },
+
+    async downloadArtifacts(model, version, destDir) {
+      const { model_version } = await http.call<{ model_version: MlflowModelVersion }>({
+        method: 'GET',
+        path: MLFLOW_API.versionGet,
+        query: { name: model, version },
+      });
+      let source = model_version.source ?? '';
+      const runsUri = /^runs:\/([^/]+)\/?(.*)$/.exec(source);
+      if (runsUri) source = `${await runArtifactUri(runsUri[1]!)}/${runsUri[2] ?? ''}`.replace(/\/+$/, '');
+      const count = await artifacts.download(source, destDir);
+      if (count === 0) throw new Error(`No artifacts found for ${model} version ${version} at ${source}.`);
+      return destDir;
+    },
+  };
+}

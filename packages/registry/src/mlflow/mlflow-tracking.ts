@@ -1,0 +1,108 @@
+import type { Logger, RunTracker } from '@wms/core';
+import type { StartRunOptions, TrackingStore } from '../types';
+import type { ArtifactStore } from './artifact-store';
+import { chunkLogBatch, toMlflowMetrics, type LogBatchBody } from './log-batch';
+import { isAlreadyExists, isNotFound, type MlflowHttp } from './mlflow-http';
+import { MLFLOW_API, recordToTags, type MlflowExperiment, type MlflowRun } from './mlflow-types';
+
+/** Finds the experiment by name, creating it when missing (and re-reading if a parallel job won). */
+export async function ensureExperiment(http: MlflowHttp, name: string): Promise<string> {
+  const get = async (): Promise<string | null> => {
+    try {
+      const r = await http.call<{ experiment: MlflowExperiment }>({
+        method: 'GET',
+        path: MLFLOW_API.experimentGetByName,
+        query: { experiment_name: name },
+      });
+      return r.experiment.experiment_id;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  };
+  const existing = await get();
+  if (existing !== null) return existing;
+  try {
+    const created = await http.call<{ experiment_id: string }>({
+      method: 'POST',
+      path: MLFLOW_API.experimentCreate,
+      json: { name },
+    });
+    return created.experiment_id;
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    const raced = await get();
+    if (raced === null) throw error;
+    return raced;
+  }
+}
+
+export async function createMlflowRun(
+  http: MlflowHttp,
+  options: StartRunOptions,
+): Promise<{ runId: string; artifactUri: string }> {
+  const experimentId = await ensureExperiment(http, options.experiment);
+  const { run } = await http.call<{ run: MlflowRun }>({
+    method: 'POST',
+    path: MLFLOW_API.runCreate,
+    json: {
+      experiment_id: experimentId,
+      run_name: options.runName,
+      start_time: Date.now(),
+      tags: recordToTags(options.tags),
+    },
+  });
+  return { runId: run.info.run_id, artifactUri: run.info.artifact_uri ?? '' };
+}
+
+/** A RunTracker over runs/log-batch, runs/update and the run's artifact URI. */
+export function createMlflowRunTracker(
+  http: MlflowHttp,
+  artifacts: ArtifactStore,
+  logger: Logger,
+  run: { runId: string; artifactUri: string },
+): RunTracker {
+  const logBatch = async (batch: LogBatchBody): Promise<void> => {
+    for (const chunk of chunkLogBatch(batch)) {
+      await http.call({ method: 'POST', path: MLFLOW_API.runLogBatch, json: { run_id: run.runId, ...chunk } });
+    }
+  };
+  return {
+    runId: run.runId,
+    logParams: (params) =>
+      logBatch({
+        metrics: [],
+        tags: [],
+        params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+      }),
+    logMetrics: async (values, step) => {
+      const { metrics, skipped } = toMlflowMetrics(values, step ?? 0, Date.now());
+      if (skipped.length > 0) {
+        logger.warning(`Not logging non-finite metric values to MLflow: ${skipped.join(', ')} (step ${step ?? 0}).`);
+      }
+      await logBatch({ metrics, params: [], tags: [] });
+    },
+    setTags: (tags) => logBatch({ metrics: [], params: [], tags: recordToTags(tags) }),
+    logArtifacts: async (localDir, artifactPath) => {
+      const base = run.artifactUri.replace(/\/+$/, '');
+      await artifacts.upload(localDir, artifactPath ? `${base}/${artifactPath.replace(/^\/+/, '')}` : base);
+    },
+    end: async (status) => {
+      await http.call({
+        method: 'POST',
+        path: MLFLOW_API.runUpdate,
+        json: { run_id: run.runId, status, end_time: Date.now() },
+      });
+    },
+  };
+}
+
+export function createMlflowTrackingStore(http: MlflowHttp, artifacts: ArtifactStore, logger: Logger): TrackingStore {
+  return {
+    async startRun(options) {
+      const run = await createMlflowRun(http, options);
+      logger.info(`MLflow run ${run.runId} started in experiment ${options.experiment}`);
+      return createMlflowRunTracker(http, artifacts, logger, run);
+    },
+  };
+}
