@@ -1,0 +1,55 @@
+import type { BackendInfo, BackendName } from '../select-backend';
+
+/** Loss names every replica understands without loading code (works inside a bundle). */
+export type BuiltinLossName = 'binaryCrossentropy' | 'bceDice' | 'meanSquaredError';
+
+/**
+ * A loss defined in a module the worker can `require` (a .ts file under tsx, a .js file beside a
+ * bundle): `export function <exportName>(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar`.
+ */
+export interface LossModuleRef {
+  modulePath: string;
+  exportName: string;
+}
+
+export interface OptimizerConfig {
+  name: 'adam' | 'sgd' | 'rmsprop';
+  learningRate: number;
+  /** adam only; tfjs defaults otherwise. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** Everything a worker needs to become an identical replica; plain data so it crosses threads. */
+export interface ReplicaInit {
+  modelTopology: string;
+  weights: { shape: number[]; values: Float32Array }[];
+  loss: BuiltinLossName | LossModuleRef;
+  optimizer: OptimizerConfig;
+  backend: BackendName | 'auto';
+  wasmDir?: string;
+}
+
+export interface TensorBatch {
+  x: Float32Array;
+  xShape: number[];
+  y: Float32Array;
+  yShape: number[];
+}
+
+export type ToWorker =
+  | { type: 'init'; id: number; init: ReplicaInit }
+  | { type: 'gradients'; id: number; batch: TensorBatch }
+  | { type: 'apply'; id: number; gradients: Float32Array; nonTrainable: Float32Array }
+  | { type: 'getWeights'; id: number }
+  | { type: 'setLearningRate'; id: number; learningRate: number }
+  | { type: 'close'; id: number };
+
+export type FromWorker =
+  | { type: 'ready'; id: number; backend: BackendInfo; trainableCount: number }
+  | { type: 'gradients'; id: number; loss: number; gradients: Float32Array; nonTrainable: Float32Array }
+  | { type: 'weights'; id: number; weights: Float32Array[] }
+  | { type: 'done'; id: number }
+  | { type: 'failed'; id: number; message: string; stack?: string }
+  | { type: 'log'; level: 'debug' | 'info' | 'warning'; message: string };

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The slice of tfjs-backend-wasm's BackendWasm our kernels touch (it is not exported with types). */
+export interface WasmBackendLike {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/**
+ * Runs another kernel of the wasm backend directly, below the engine: no tape, no tensor
+ * bookkeeping, so a composite kernel can chain wasm's fast XNNPACK kernels (Conv2D, Transpose,
+ * Reverse, PadV2, Slice…) and must release every intermediate itself with `release`.
+ */
+export function callWasmKernel(
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (!config) throw new Error(`wasm backend has no '${kernelName}' kernel to build on`);
+  const result = config.kernelFunc({ inputs, attrs, backend: backend as object });
+  if (Array.isArray(result)) throw new Error(`wasm kernel '${kernelName}' returned several tensors; expected one`);
+  return result;
+}
+
+/** Frees intermediates produced by `callWasmKernel` (never the kernel's own inputs). */
+export function release(backend: WasmBackendLike, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** A view of the same data with another shape (what wasm's Reshape kernel does, without a copy). */
+export function reshapeInfo(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
