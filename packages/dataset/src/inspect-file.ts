@@ -1,0 +1,121 @@
+/**
+ * Opens one image or mask: sniffs the format, reads the header, refuses oversized images before
+ * decoding, then decodes every pixel (a header read would miss truncated files). Returns facts
+ * or the problem that stops this file from being used.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { sniffImageFormat, type SniffedFormat } from './file-kinds';
+import { countMaskPixels, type MaskCounts } from './mask-analysis';
+import type { QaProblem } from './types';
+
+export interface FileFacts {
+  format: SniffedFormat;
+  /** Size as a photo viewer shows it, after EXIF orientation. */
+  width: number;
+  height: number;
+  /** EXIF orientation 1–8 (1 when absent). */
+  orientation: number;
+  sha256: string;
+}
+
+export type Inspected<T> = { ok: true; facts: T } | { ok: false; problem: QaProblem };
+
+function fail(code: QaProblem['code'], file: string, message: string): { ok: false; problem: QaProblem } {
+  return { ok: false, problem: { severity: 'error', code, message, files: [file] } };
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}
+
+/**
+ * Reads and checks the header; the returned pipeline input is the file's bytes, so each file is
+ * read from disk once.
+ */
+async function openChecked(path: string, file: string, maxPixels: number) {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(path);
+  } catch (error) {
+    return fail('unreadable-file', file, `${file} cannot be read: ${firstLine(error)}.`);
+  }
+  const format = sniffImageFormat(bytes.subarray(0, 16));
+  if (!format) {
+    const what = bytes.length === 0 ? 'is empty' : 'does not start like a JPEG, PNG, WebP or TIFF file';
+    return fail('not-an-image', file, `${file} ${what}; replace it with a real image or remove it.`);
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    return fail('unreadable-file', file, `${file} has an unreadable ${format} header (${firstLine(error)}).`);
+  }
+  const pixels = meta.width * meta.height;
+  if (pixels > maxPixels) {
+    return fail(
+      'too-many-pixels',
+      file,
+      `${file} is ${meta.width}×${meta.height} (${pixels.toLocaleString('en-US')} pixels), over the limit of ${maxPixels.toLocaleString('en-US')}; it was not decoded. Downscale it or raise maxPixels.`,
+    );
+  }
+  const orientation = meta.orientation ?? 1;
+  const facts: FileFacts = {
+    format,
+    width: meta.autoOrient.width,
+    height: meta.autoOrient.height,
+    orientation,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  return { ok: true as const, bytes, facts };
+}
+
+function decoder(bytes: Buffer, maxPixels: number): Sharp {
+  // failOn 'warning': libjpeg reports truncation and corrupt entropy data only as warnings.
+  return sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels, sequentialRead: true });
+}
+
+export async function inspectImage(path: string, file: string, maxPixels: number): Promise<Inspected<FileFacts>> {
+  const opened = await openChecked(path, file, maxPixels);
+  if (!opened.ok) return opened;
+  try {
+    await decoder(opened.bytes, maxPixels).raw().toBuffer();
+  } catch (error) {
+    return fail(
+      'unreadable-file',
+      file,
+      `${file} is damaged or truncated: decoding failed with "${firstLine(error)}".`,
+    );
+  }
+  return { ok: true, facts: opened.facts };
+}
+
+export interface MaskFacts extends FileFacts {
+  counts: MaskCounts;
+}
+
+/** `allowedSpread(format)` is how far colour channels may differ (lossy formats blur them). */
+export async function inspectMask(
+  path: string,
+  file: string,
+  maxPixels: number,
+  allowedSpread: (format: SniffedFormat) => number,
+): Promise<Inspected<MaskFacts>> {
+  const opened = await openChecked(path, file, maxPixels);
+  if (!opened.ok) return opened;
+  try {
+    const { data, info } = await decoder(opened.bytes, maxPixels)
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const hasAlpha = info.channels === 2 || info.channels === 4;
+    const counts = countMaskPixels(data, info.channels, hasAlpha, allowedSpread(opened.facts.format));
+    return { ok: true, facts: { ...opened.facts, counts } };
+  } catch (error) {
+    return fail(
+      'unreadable-file',
+      file,
+      `${file} is damaged or truncated: decoding failed with "${firstLine(error)}".`,
+    );
+  }
+}
