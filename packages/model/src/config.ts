@@ -1,0 +1,153 @@
+/**
+ * The training configuration: the seed's `WMS/configs/train.yaml` keys (model, training,
+ * scheduler, data split, augmentation), validated with zod so a typo or a bad value fails
+ * before any training starts, naming the key path, the value and what is accepted.
+ * Every key has an embedded default, so training runs without the file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from '@wms/core';
+
+const probability = z.number().min(0).max(1);
+
+const modelSchema = z
+  .object({
+    architecture: z.literal('unet').default('unet'),
+    input_channels: z.literal(3).default(3),
+    output_channels: z.literal(1).default(1),
+    /** Square input side in pixels; must be divisible by 2^depth. */
+    input_size: z.number().int().min(16).max(1024).default(128),
+    base_filters: z.number().int().min(1).max(128).default(16),
+    /** Number of down-sampling levels (the seed: 4, plus the bottleneck). */
+    depth: z.number().int().min(1).max(6).default(4),
+    batch_norm: z.boolean().default(true),
+  })
+  .strict();
+
+const schedulerSchema = z
+  .object({
+    factor: z.number().gt(0).lt(1).default(0.5),
+    patience: z.number().int().min(0).default(3),
+    min_lr: z.number().min(0).default(1e-6),
+  })
+  .strict();
+
+const lossSchema = z
+  .object({
+    bce_weight: z.number().min(0).default(1),
+    dice_weight: z.number().min(0).default(1),
+    /** Weight of foreground pixels in BCE; >1 counters a small foreground (~2% on water meters). */
+    pos_weight: z.number().gt(0).default(3),
+  })
+  .strict();
+
+const trainingSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(10_000).default(60),
+    batch_size: z.number().int().min(1).max(256).default(4),
+    learning_rate: z.number().gt(0).max(1).default(0.002),
+    weight_decay: z.number().min(0).max(1).default(1e-4),
+    early_stopping_patience: z.number().int().min(1).default(8),
+    scheduler: schedulerSchema.default(() => schedulerSchema.parse({})),
+    loss: lossSchema.default(() => lossSchema.parse({})),
+    /** Wall-clock budget for the training loop; evaluation and saving come on top. */
+    time_budget_sec: z
+      .number()
+      .gt(0)
+      .default(15 * 60),
+    seed: z.number().int().min(0).default(42),
+  })
+  .strict();
+
+const dataSchema = z
+  .object({
+    train_split: probability.default(0.8),
+    val_split: probability.default(0.1),
+    test_split: probability.default(0.1),
+  })
+  .strict()
+  .refine((d) => Math.abs(d.train_split + d.val_split + d.test_split - 1) < 1e-6, {
+    message: 'train_split + val_split + test_split must sum to 1',
+  });
+
+const augmentationSchema = z
+  .object({
+    horizontal_flip: probability.default(0.5),
+    vertical_flip: probability.default(0.3),
+    rotation_degrees: z.number().min(0).max(45).default(10),
+    rotation_prob: probability.default(0.5),
+    color_jitter_prob: probability.default(0.3),
+    /** Max relative change of brightness / contrast when jitter applies. */
+    brightness: z.number().min(0).max(1).default(0.2),
+    contrast: z.number().min(0).max(1).default(0.2),
+  })
+  .strict();
+
+/** Thresholds the seed kept beside the training keys; read by the quality gate, not by training. */
+const baselineSchema = z.object({ min_dice: probability.optional(), min_iou: probability.optional() }).strict();
+
+export const trainConfigSchema = z
+  .object({
+    model: modelSchema.default(() => modelSchema.parse({})),
+    training: trainingSchema.default(() => trainingSchema.parse({})),
+    data: dataSchema.default(() => dataSchema.parse({})),
+    augmentation: augmentationSchema.default(() => augmentationSchema.parse({})),
+    baseline: baselineSchema.optional(),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const divisor = 2 ** cfg.model.depth;
+    if (cfg.model.input_size % divisor !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'input_size'],
+        message: `must be divisible by 2^depth = ${divisor} (depth ${cfg.model.depth})`,
+        input: cfg.model.input_size,
+      });
+    }
+  });
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type AugmentationConfig = TrainConfig['augmentation'];
+export type ModelConfig = TrainConfig['model'];
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze(trainConfigSchema.parse({})) as TrainConfig;
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length > 0 ? ` under '${path}'` : '';
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${where}; remove or fix the spelling`;
+  }
+  let value: unknown = raw;
+  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+  return `'${path}' = ${JSON.stringify(value)}: ${issue.message}`;
+}
+
+/** Validates an already-parsed object (from YAML, a test or the CLI). `source` names it in errors. */
+export function parseTrainConfig(raw: unknown, source = 'train config'): TrainConfig {
+  const result = trainConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `- ${describeIssue(i, raw)}`);
+  throw new UserError(`Invalid training config ${source}:\n${problems.join('\n')}`, {
+    hint: 'See docs/training.md for every key, its default and accepted values.',
+  });
+}
+
+/** Loads `path` (YAML), or returns the embedded defaults when no path is given. */
+export function loadTrainConfig(path?: string): TrainConfig {
+  if (path === undefined || path === '') return trainConfigSchema.parse({});
+  if (!existsSync(path)) {
+    throw new UserError(`Training config ${path} does not exist.`, {
+      hint: 'Pass an existing YAML file, or omit the config to use the defaults.',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UserError(`Training config ${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  return parseTrainConfig(raw, path);
+}

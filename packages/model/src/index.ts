@@ -1,0 +1,14 @@
+export * from './config';
+export type { Pair } from './pairs';
+export { splitPairs, assignSplit, recordSplit, type DataSplit, type RecordedSplit, type SplitName } from './split';
+export { buildUNet, modelInputSize } from './unet';
+export { evaluate, evaluateModelDir, predictProbabilities, type EvaluateOptions } from './evaluate';
+export { saveModel, loadModel, directoryReader, directoryWriter, MODEL_JSON, WEIGHTS_BIN } from './model-io';
+export { predictToFiles, predictWithModel, type PredictionSummary } from './predict';
+export { trainModel, type TrainModelOptions, type TrainResult, type TrainDeps } from './train-model';
+export type { EpochLog } from './train-loop';
+export { trainSummaryMarkdown } from './train-summary';
+export { METRICS_JSON, type RunRecord } from './run-record';
+export { BACKEND_PREFERENCES, type BackendPreference, type ActiveBackend } from './use-backend';
+export { scorePrediction, resizeBilinear, diceAndIou, DEFAULT_THRESHOLD } from './metrics';
+export { applyAugmentation, planAugmentation, IDENTITY_PLAN, type AugmentationPlan } from './augment';

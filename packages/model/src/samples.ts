@@ -1,0 +1,76 @@
+/**
+ * The training cache: every pair decoded once and kept as uint8 at the input size (a quarter of
+ * float32), and float tensors built one batch at a time, so memory grows with the batch, not with
+ * the dataset.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Progress } from '@wms/core';
+import type { Sample } from './augment';
+import { readMaskResized, readRgbResized } from './image-io';
+import type { Pair } from './pairs';
+
+export interface CachedSample extends Sample {
+  id: string;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` in flight (sharp decodes on its own threads). */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+export async function loadSample(pair: Pair, size: number): Promise<CachedSample> {
+  const [image, mask] = await Promise.all([readRgbResized(pair.image, size), readMaskResized(pair.mask, size)]);
+  return { id: pair.id, image, mask };
+}
+
+export async function loadSamples(
+  pairs: readonly Pair[],
+  size: number,
+  progress?: Progress,
+  concurrency = 4,
+): Promise<CachedSample[]> {
+  progress?.start(pairs.length, `decoding ${pairs.length} pairs at ${size}×${size}`);
+  const samples = await mapConcurrent(pairs, concurrency, async (pair) => {
+    const sample = await loadSample(pair, size);
+    progress?.tick(1);
+    return sample;
+  });
+  progress?.stop();
+  return samples;
+}
+
+/** Images to [batch, size, size, 3] in [0, 1]. */
+export function imagesToTensor(images: ReadonlyArray<Sample['image']>): tf.Tensor4D {
+  const first = images[0];
+  if (!first) throw new Error('imagesToTensor: empty batch');
+  const { width, height } = first;
+  const data = new Float32Array(images.length * width * height * 3);
+  images.forEach((img, b) => {
+    const offset = b * width * height * 3;
+    for (let i = 0; i < img.data.length; i++) data[offset + i] = (img.data[i] ?? 0) / 255;
+  });
+  return tf.tensor4d(data, [images.length, height, width, 3]);
+}
+
+/** Masks to [batch, size, size, 1] of 0/1. */
+export function masksToTensor(masks: ReadonlyArray<Sample['mask']>): tf.Tensor4D {
+  const first = masks[0];
+  if (!first) throw new Error('masksToTensor: empty batch');
+  const { width, height } = first;
+  const data = new Float32Array(masks.length * width * height);
+  masks.forEach((m, b) => data.set(m.data, b * width * height));
+  return tf.tensor4d(data, [masks.length, height, width, 1]);
+}

@@ -1,0 +1,177 @@
+/**
+ * The epoch loop: Adam, coupled L2 weight decay, a ReduceLROnPlateau-style schedule and early
+ * stopping on validation Dice, a wall-clock deadline, and a restore of the best epoch's weights.
+ * Batches are built on the fly from the uint8 cache, augmented with a seed per (epoch, sample).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Logger, ProgressFactory } from '@wms/core';
+import { formatDuration } from '@wms/core';
+import { applyAugmentation, planAugmentation } from './augment';
+import type { TrainConfig } from './config';
+import { segmentationLoss, weightDecayPenalty } from './loss';
+import { createRandom, deriveSeed, shuffled } from './random';
+import { imagesToTensor, masksToTensor, type CachedSample } from './samples';
+
+export interface EpochLog {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Mean Dice at the input size (cheap); final metrics use the original resolution. */
+  valDice: number;
+  learningRate: number;
+  batches: number;
+  seconds: number;
+}
+
+export interface TrainingLoopInput {
+  model: tf.LayersModel;
+  train: readonly CachedSample[];
+  validation: readonly CachedSample[];
+  config: TrainConfig;
+  seed: number;
+  /** Date.now() value after which no new batch starts. */
+  deadline: number;
+  onEpoch?: (log: EpochLog) => Promise<void> | void;
+}
+
+export interface TrainingLoopResult {
+  epochs: EpochLog[];
+  bestEpoch: number;
+  stopReason: 'epochs' | 'early-stopping' | 'time-budget';
+}
+
+/** Settable learning rate: tfjs keeps it as a protected field read on every step. */
+function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+async function validate(
+  model: tf.LayersModel,
+  samples: readonly CachedSample[],
+  cfg: TrainConfig,
+): Promise<{ loss: number; dice: number }> {
+  let lossSum = 0;
+  let diceSum = 0;
+  const batch = cfg.training.batch_size;
+  for (let start = 0; start < samples.length; start += batch) {
+    const chunk = samples.slice(start, start + batch);
+    const [loss, dices] = tf.tidy(() => {
+      const x = imagesToTensor(chunk.map((s) => s.image));
+      const y = masksToTensor(chunk.map((s) => s.mask));
+      const p = model.predict(x) as tf.Tensor4D;
+      const hard = p.greaterEqual(0.5).toFloat();
+      const inter = hard.mul(y).sum([1, 2, 3]);
+      const total = hard.sum([1, 2, 3]).add(y.sum([1, 2, 3]));
+      // Empty vs empty scores 1, as in metrics.ts.
+      const dice = tf.where(total.equal(0), tf.onesLike(total), inter.mul(2).div(total.maximum(1)));
+      return [segmentationLoss(p, y, cfg.training.loss).mul(chunk.length), dice.sum()];
+    });
+    lossSum += (await loss.data())[0] ?? 0;
+    diceSum += (await dices.data())[0] ?? 0;
+    tf.dispose([loss, dices]);
+  }
+  return { loss: lossSum / samples.length, dice: diceSum / samples.length };
+}
+
+export async function runTrainingLoop(
+  input: TrainingLoopInput,
+  deps: { logger: Logger; progress?: ProgressFactory },
+): Promise<TrainingLoopResult> {
+  const { model, train, validation, config, seed, deadline } = input;
+  const t = config.training;
+  const optimizer = tf.train.adam(t.learning_rate);
+  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights.filter((w) => w.name.endsWith('kernel')).map((w) => w.read() as tf.Variable);
+  const epochs: EpochLog[] = [];
+  let lr = t.learning_rate;
+  let best = { dice: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+  let plateauScore = -Infinity;
+  let sincePlateauBest = 0;
+  let stopReason: TrainingLoopResult['stopReason'] = 'epochs';
+  let lastBatchMs = 0;
+
+  for (let epoch = 1; epoch <= t.epochs; epoch++) {
+    const started = Date.now();
+    const order = shuffled(
+      train.map((_, i) => i),
+      createRandom(deriveSeed(seed, epoch)),
+    );
+    const batches = Math.ceil(order.length / t.batch_size);
+    const progress = deps.progress?.();
+    progress?.start(batches, `epoch ${epoch}`);
+    let lossSum = 0;
+    let done = 0;
+    for (let b = 0; b < batches; b++) {
+      if (Date.now() + lastBatchMs > deadline) {
+        stopReason = 'time-budget';
+        break;
+      }
+      const batchStart = Date.now();
+      const indices = order.slice(b * t.batch_size, (b + 1) * t.batch_size);
+      const augmented = indices.map((i) =>
+        applyAugmentation(train[i]!, planAugmentation(config.augmentation, deriveSeed(seed, epoch, i))),
+      );
+      const x = imagesToTensor(augmented.map((s) => s.image));
+      const y = masksToTensor(augmented.map((s) => s.mask));
+      const cost = optimizer.minimize(
+        () => {
+          const p = model.apply(x, { training: true }) as tf.Tensor4D;
+          return segmentationLoss(p, y, t.loss).add(weightDecayPenalty(kernels, t.weight_decay)) as tf.Scalar;
+        },
+        true,
+        trainable,
+      );
+      lossSum += (await cost!.data())[0] ?? 0;
+      tf.dispose([x, y, cost!]);
+      done++;
+      lastBatchMs = Date.now() - batchStart;
+      progress?.tick(1);
+    }
+    progress?.stop();
+    if (done === 0) break;
+    const val = await validate(model, validation, config);
+    const log: EpochLog = {
+      epoch,
+      trainLoss: lossSum / done,
+      valLoss: val.loss,
+      valDice: val.dice,
+      learningRate: lr,
+      batches: done,
+      seconds: (Date.now() - started) / 1000,
+    };
+    epochs.push(log);
+    deps.logger.info(
+      `epoch ${epoch}/${t.epochs}: train loss ${log.trainLoss.toFixed(4)}, val loss ${log.valLoss.toFixed(4)}, ` +
+        `val dice ${log.valDice.toFixed(4)}, lr ${lr.toExponential(2)}, ${formatDuration(log.seconds * 1000)}`,
+    );
+    await input.onEpoch?.(log);
+
+    if (val.dice > best.dice) {
+      tf.dispose(best.weights);
+      best = { dice: val.dice, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    }
+    if (val.dice > plateauScore + 1e-4) {
+      plateauScore = val.dice;
+      sincePlateauBest = 0;
+    } else if (++sincePlateauBest > t.scheduler.patience && lr > t.scheduler.min_lr) {
+      lr = Math.max(t.scheduler.min_lr, lr * t.scheduler.factor);
+      setLearningRate(optimizer, lr);
+      sincePlateauBest = 0;
+      deps.logger.info(
+        `validation Dice has not improved for ${t.scheduler.patience + 1} epochs: lr → ${lr.toExponential(2)}`,
+      );
+    }
+    if (stopReason === 'time-budget') break;
+    if (epoch - best.epoch >= t.early_stopping_patience) {
+      stopReason = 'early-stopping';
+      deps.logger.info(`early stopping: no better validation Dice since epoch ${best.epoch}`);
+      break;
+    }
+  }
+  if (best.weights.length > 0) {
+    model.setWeights(best.weights);
+    tf.dispose(best.weights);
+  }
+  optimizer.dispose();
+  return { epochs, bestEpoch: best.epoch, stopReason };
+}

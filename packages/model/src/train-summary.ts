@@ -1,0 +1,51 @@
+/** The train stage's job-summary block: final metrics, then the learning curve folded. */
+import { formatDuration, formatNumber, mdDetails, mdHeading, mdTable } from '@wms/core';
+import type { TrainResult } from './train-model';
+
+export function trainSummaryMarkdown(result: TrainResult): string {
+  const { metrics, record } = result;
+  const finals = mdTable(
+    ['split', 'pairs', 'Dice', 'IoU'],
+    [
+      [
+        'validation',
+        metrics.validation.count,
+        formatNumber(metrics.validation.mean.dice),
+        formatNumber(metrics.validation.mean.iou),
+      ],
+      ['test', metrics.test.count, formatNumber(metrics.test.mean.dice), formatNumber(metrics.test.mean.iou)],
+      [
+        'held-out (val + test)',
+        metrics.heldOut.count,
+        formatNumber(metrics.heldOut.mean.dice),
+        formatNumber(metrics.heldOut.mean.iou),
+      ],
+    ],
+    ['l', 'r', 'r', 'r'],
+  );
+  const curve = mdTable(
+    ['epoch', 'train loss', 'val loss', 'val Dice (input size)', 'lr', 'time'],
+    result.epochs.map((e) => [
+      e.epoch === result.bestEpoch ? `**${e.epoch}** (best)` : e.epoch,
+      formatNumber(e.trainLoss),
+      formatNumber(e.valLoss),
+      formatNumber(e.valDice),
+      e.learningRate.toExponential(2),
+      formatDuration(e.seconds * 1000),
+    ]),
+    ['r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const facts = [
+    `backend **${result.backend.name}**, seed ${record.seed}, input ${record.config.model.input_size}px, ` +
+      `${record.split.train.length} training pairs`,
+    `stopped: ${result.stopReason} after ${result.epochs.length} epochs (best ${result.bestEpoch}); ` +
+      `training ${formatDuration(record.timings.trainSec * 1000)}, total ${formatDuration(record.timings.totalSec * 1000)}`,
+    result.runId ? `run \`${result.runId}\`` : 'no run tracker',
+  ];
+  return [
+    mdHeading('Train'),
+    facts.map((f) => `- ${f}`).join('\n'),
+    finals,
+    mdDetails(`Learning curve (${result.epochs.length} epochs)`, curve),
+  ].join('\n\n');
+}
