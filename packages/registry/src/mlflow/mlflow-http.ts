@@ -40,7 +40,17 @@ export function isAlreadyExists(error: unknown): boolean {
 /** 5xx, 429 and dropped connections are worth another attempt; other 4xx are our mistake. */
 export function isRetryableMlflowError(error: unknown): boolean {
   if (error instanceof MlflowApiError) return error.status >= 500 || error.status === 429;
-  return error instanceof TypeError || (error instanceof Error && error.name === 'TimeoutError');
+  return isNetworkError(error);
+}
+
+/**
+ * fetch() reports dropped connections as TypeError('fetch failed') with the socket error as
+ * cause, and timeouts as TimeoutError. Checked by name: under test runners the error can come
+ * from another realm, where instanceof fails.
+ */
+function isNetworkError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError';
 }
 
 export interface MlflowHttpOptions {
@@ -184,9 +194,10 @@ function explain(error: unknown, baseUrl: string, redact: (t: string) => string)
     }
     return error;
   }
-  if (error instanceof Error && isRetryableMlflowError(error)) {
+  if (isNetworkError(error)) {
+    const message = String((error as { message?: unknown }).message);
     return new UserError(
-      redact(`Cannot reach the MLflow server at ${baseUrl}: ${describeCause(error)}. ${error.message}`),
+      redact(`Cannot reach the MLflow server at ${baseUrl}: ${describeCause(error)} (${message}).`),
       {
         hint: 'Check MLFLOW_TRACKING_URI and that the server is running.',
         cause: error,
