@@ -31,6 +31,14 @@ export function createS3ArtifactStore(options: S3ArtifactStoreOptions): Artifact
       endpoint,
       forcePathStyle: endpoint !== undefined,
       region: options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || 'us-east-1',
+      // Keys in the given environment win; otherwise the SDK's chain (profiles, OIDC role, IMDS).
+      credentials: options.env.AWS_ACCESS_KEY_ID
+        ? {
+            accessKeyId: options.env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: options.env.AWS_SECRET_ACCESS_KEY ?? '',
+            sessionToken: options.env.AWS_SESSION_TOKEN || undefined,
+          }
+        : undefined,
     });
 
   const keyOf = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
