@@ -4,6 +4,7 @@ import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError, type Logger } from '@wms/core';
 import { loadTfjsNode } from './tfjs-node-loader';
 import { asWasmPrefix, resolveWasmDir } from './wasm-files';
+import { registerCpuKernelFixes } from './cpu-kernels/register-cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from './wasm-kernels/register-training-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -70,9 +71,9 @@ async function tryBackend(name: BackendName, opts: SelectBackendOptions): Promis
     case 'wasm':
       return tryWasm(opts.wasmDir);
     case 'cpu':
-      return (await activate('cpu'))
-        ? { ok: true, info: { name, reason: 'pure-JS cpu backend', threads: 1, version: tf.version_core } }
-        : { ok: false, reason: 'tf.setBackend("cpu") failed' };
+      if (!(await activate('cpu'))) return { ok: false, reason: 'tf.setBackend("cpu") failed' };
+      registerCpuKernelFixes();
+      return { ok: true, info: { name, reason: 'pure-JS cpu backend', threads: 1, version: tf.version_core } };
   }
 }
 

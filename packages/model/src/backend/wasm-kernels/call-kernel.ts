@@ -5,6 +5,12 @@ export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
+/** What JS-loop kernels need from BackendWasm: output allocation and views of the wasm heap. */
+export interface WasmHeapBackend extends WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
 /**
  * Runs another kernel of the wasm backend directly, below the engine: no tape, no tensor
  * bookkeeping, so a composite kernel can chain wasm's fast XNNPACK kernels (Conv2D, Transpose,

@@ -3,37 +3,40 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { createConv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { createTileWasm } from './tile';
 
-/** Kernels this project supplies or replaces on the wasm backend, by name. */
-export const SUPPLIED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile'] as const;
+type AnyKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
+
+/**
+ * Kernels this project supplies or replaces on the wasm backend, found by running U-Net training
+ * steps on wasm and fixing each failure, wrong result and hot spot:
+ * - Conv2DBackpropFilter: missing (no conv layer could train);
+ * - Conv2DBackpropInput: a naive loop (~1.9 GFLOP/s), also conv2dTranspose's forward pass;
+ * - Tile: batch-norm's gradient tiles per-channel vectors every step; generic kernel was the top cost.
+ */
+const KERNELS: Record<string, (original: tf.KernelFunc | undefined) => AnyKernel> = {
+  Conv2DBackpropFilter: () => conv2dBackpropFilterWasm,
+  Conv2DBackpropInput: (original) => createConv2dBackpropInputWasm(original),
+  Tile: (original) => createTileWasm(original),
+};
+
+export const SUPPLIED_WASM_KERNELS = Object.keys(KERNELS);
 
 let registered = false;
 
 /**
- * Makes the wasm backend able to train a U-Net fast: adds the missing filter gradient and replaces
- * the naive input gradient (also conv2dTranspose's forward pass) with XNNPACK-based versions.
- * Idempotent; call before the first training step (selectBackend does it for 'wasm').
+ * Registers the kernels above for 'wasm'. Call after the wasm backend initialised (wasm's own
+ * kernels run their setup then, and the replaced ones stay usable as fallbacks). Idempotent;
+ * selectBackend('wasm') calls it.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (original) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: createConv2dBackpropInputWasm(original?.kernelFunc) as unknown as tf.KernelFunc,
-  });
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: conv2dBackpropFilterWasm as unknown as tf.KernelFunc,
-  });
-  const originalTile = tf.getKernel('Tile', 'wasm');
-  if (originalTile) tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Tile',
-    backendName: 'wasm',
-    kernelFunc: createTileWasm(originalTile?.kernelFunc) as unknown as tf.KernelFunc,
-  });
+  for (const [kernelName, create] of Object.entries(KERNELS)) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: create(original?.kernelFunc) as unknown as tf.KernelFunc,
+    });
+  }
   registered = true;
 }

@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './call-kernel';
-
-/** What Tile needs from BackendWasm beyond disposal: heap views and output allocation. */
-interface WasmHeapBackend extends WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
+import type { WasmHeapBackend } from './call-kernel';
 
 /**
  * Tile for the wasm backend. Batch-norm's gradient tiles per-channel vectors [1,1,1,C] up to the
