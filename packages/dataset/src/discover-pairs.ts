@@ -3,6 +3,7 @@
  * image extension on either side (case-insensitive). Reports what cannot pair: orphans, two
  * files claiming one id, non-image files, symlinks. Reads names only, never file contents.
  */
+import { compareText } from './compare-text';
 import { promises as fsp, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '@wms/core';
@@ -82,7 +83,7 @@ function scanEntries(
 ): Scanned {
   const byId = new Map<string, string[]>();
   let count = 0;
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue; // .gitkeep, .DS_Store: not data
     const path = join(dir, entry.name);
     const file = relativeToRoot(root, path);
@@ -131,7 +132,7 @@ export async function discoverPairs(opts: DiscoverOptions): Promise<DiscoveredPa
   const rel = (paths: string[]): string[] => paths.map((p) => relativeToRoot(root, p));
 
   const pairs: Pair[] = [];
-  const ids = [...new Set([...images.byId.keys(), ...masks.byId.keys()])].sort();
+  const ids = [...new Set([...images.byId.keys(), ...masks.byId.keys()])].sort(compareText);
   for (const id of ids) {
     const imageFiles = images.byId.get(id) ?? [];
     const maskFiles = masks.byId.get(id) ?? [];

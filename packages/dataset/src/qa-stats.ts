@@ -1,4 +1,5 @@
 /** Dataset-level findings computed from per-pair facts: duplicates, resolutions, coverage. */
+import { compareText } from './compare-text';
 import type { CoverageStats, QaProblem } from './types';
 
 /** Exact duplicate images (same bytes) under different names; all but the first are unusable. */
@@ -12,7 +13,7 @@ export function findDuplicateImages(images: ReadonlyArray<{ id: string; file: st
   const duplicateIds = new Set<string>();
   for (const group of byHash.values()) {
     if (group.length < 2) continue;
-    const sorted = [...group].sort((a, b) => a.id.localeCompare(b.id));
+    const sorted = [...group].sort((a, b) => compareText(a.id, b.id));
     const files = sorted.map((g) => g.file);
     for (const extra of sorted.slice(1)) duplicateIds.add(extra.id);
     problems.push({
@@ -29,7 +30,7 @@ export function resolutionHistogram(sizes: ReadonlyArray<{ width: number; height
   const counts = new Map<string, number>();
   for (const s of sizes) counts.set(`${s.width}x${s.height}`, (counts.get(`${s.width}x${s.height}`) ?? 0) + 1);
   // Most common first; ties by name, so the JSON is stable.
-  const ordered = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const ordered = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   return Object.fromEntries(ordered);
 }
 
@@ -58,7 +59,7 @@ export function coverageStats(
     mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
     outliers: items
       .filter((i) => i.coverage < low || i.coverage > high)
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => compareText(a.id, b.id))
       .map((i) => ({ id: i.id, coverage: i.coverage })),
   };
 }

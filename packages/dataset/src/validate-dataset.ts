@@ -3,6 +3,7 @@
  * threads, so both cores work while memory stays flat: only small facts are kept per pair),
  * then adds dataset-level findings, logs one line per bad file and writes the reports.
  */
+import { compareText } from './compare-text';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
@@ -99,6 +100,6 @@ export async function validateDataset(
 function sortProblems(problems: QaProblem[]): QaProblem[] {
   const rank = (p: QaProblem): number => (p.severity === 'error' ? 0 : 1);
   return [...problems].sort(
-    (a, b) => rank(a) - rank(b) || a.code.localeCompare(b.code) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''),
+    (a, b) => rank(a) - rank(b) || compareText(a.code, b.code) || compareText(a.files[0] ?? '', b.files[0] ?? ''),
   );
 }
