@@ -9,7 +9,7 @@ import type { EvaluationResult, Logger, ProgressFactory, RunTracker } from '@wms
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
 import { evaluate } from './evaluate';
-import { fingerprintPairs } from './fingerprint';
+import { fingerprintPairs } from '@wms/dataset';
 import { saveModel } from './model-io';
 import type { Pair } from './pairs';
 import { combineResults, currentGitSha, flattenConfig, METRICS_JSON, type RunRecord } from './run-record';
@@ -80,7 +80,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
   const backend = await activateBackend(opts.backend ?? 'auto', logger);
   const tracker = opts.tracker;
   const recorded = recordSplit(split, config.data);
-  const datasetFingerprint = await fingerprintPairs(opts.pairs);
+  const datasetFingerprint = await fingerprintPairs([...opts.pairs]);
   const gitSha = currentGitSha();
   logger.info(
     `split: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test; ` +
