@@ -101,6 +101,18 @@ describe('MLflow registry: no champion yet means baseline 0', () => {
   );
 });
 
+describe('MLflow registry: a missing endpoint is not a missing champion', () => {
+  it('fails instead of passing every gate on a server without aliases', async () => {
+    server.failNext({
+      path: '/api/2.0/mlflow/registered-models/alias',
+      times: 1,
+      status: 404,
+      errorCode: 'ENDPOINT_NOT_FOUND',
+    });
+    await expect(backend().registry.getChampion('m')).rejects.toThrow(/HTTP 404 ENDPOINT_NOT_FOUND/);
+  });
+});
+
 describe.each(['alias', 'stage'] as const)('MLflow registry, %s style', (style) => {
   it('registers, promotes, archives the previous champion, lists history and downloads artifacts', async () => {
     const { registry } = backend({ mlflow: { style, syncOther: true } });

@@ -30,7 +30,10 @@ export class MlflowApiError extends Error {
 
 /** No such experiment/model/alias/version: MLflow says RESOURCE_DOES_NOT_EXIST, usually with 404. */
 export function isNotFound(error: unknown): boolean {
-  return error instanceof MlflowApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST');
+  if (!(error instanceof MlflowApiError)) return false;
+  // A missing endpoint (old server without aliases) is not "no champion": it would pass every gate.
+  if (error.errorCode === 'ENDPOINT_NOT_FOUND') return false;
+  return error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST';
 }
 
 export function isAlreadyExists(error: unknown): boolean {
