@@ -1,0 +1,76 @@
+/**
+ * The quality-gate stage's wiring: the real scorer is the model package's evaluateModelDir on
+ * the candidate's held-out pairs (validation + test ids from its metrics.json), found in
+ * today's dataset, so the candidate and the champion are scored by one function on one set.
+ */
+import { resolve } from 'node:path';
+import { UserError, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
+import { discoverPairs } from '@wms/dataset';
+import { evaluateModelDir } from '@wms/model';
+import {
+  readCandidateRecord,
+  runQualityGate,
+  type GatePolicy,
+  type GateResult,
+  type ModelRegistry,
+} from '@wms/registry';
+
+export interface HeldOutEvaluatorOptions {
+  candidateModelDir: string;
+  datasetDir: string;
+  logger: Logger;
+  progress?: ProgressFactory;
+}
+
+export type ModelEvaluator = (modelDir: string) => Promise<EvaluationResult>;
+
+export async function createHeldOutEvaluator(options: HeldOutEvaluatorOptions): Promise<ModelEvaluator> {
+  const record = await readCandidateRecord(options.candidateModelDir);
+  const { pairs } = await discoverPairs({ root: options.datasetDir });
+  const wanted = new Set(record.heldOutIds);
+  const heldOut = pairs.filter((p) => wanted.has(p.id));
+  if (heldOut.length === 0) {
+    throw new UserError(
+      `None of the candidate's ${wanted.size} validation/test ids were found in ${options.datasetDir}.`,
+      { hint: 'Point the dataset directory at the dataset the candidate was trained on.' },
+    );
+  }
+  if (heldOut.length < wanted.size) {
+    options.logger.warning(
+      `${wanted.size - heldOut.length} held-out pairs of the candidate are missing from the dataset.`,
+    );
+  }
+  options.logger.info(`Scoring on ${heldOut.length} held-out pairs (validation + test).`);
+  return (modelDir) => evaluateModelDir(modelDir, heldOut, { progress: options.progress?.() });
+}
+
+export interface GateStageOptions {
+  model: string;
+  candidateModelDir: string;
+  datasetDir: string;
+  workspace: string;
+  policy?: Partial<GatePolicy>;
+  scratchDir?: string;
+}
+
+export async function runGateStage(
+  options: GateStageOptions,
+  deps: {
+    registry: ModelRegistry;
+    logger: Logger;
+    progress?: ProgressFactory;
+    makeEvaluator?: typeof createHeldOutEvaluator;
+  },
+): Promise<GateResult> {
+  const candidateModelDir = resolve(options.workspace, options.candidateModelDir);
+  const evaluate = await (deps.makeEvaluator ?? createHeldOutEvaluator)({
+    candidateModelDir,
+    datasetDir: resolve(options.workspace, options.datasetDir),
+    logger: deps.logger,
+    progress: deps.progress,
+  });
+  return runQualityGate(
+    { model: options.model, candidateModelDir, policy: options.policy, scratchDir: options.scratchDir },
+    { registry: deps.registry, evaluate, logger: deps.logger },
+  );
+}
