@@ -18,6 +18,7 @@ export interface ExpectedProblem {
 
 export const CORRUPTION_KINDS = [
   'truncated-image',
+  'truncated-mask',
   'text-as-jpeg',
   'stray-text-file',
   'missing-mask',
@@ -65,6 +66,11 @@ export async function applyCorruption(kind: CorruptionKind, pair: Pair, root: st
       const bytes = await fsp.readFile(pair.image);
       await fsp.writeFile(pair.image, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
       return [{ code: 'unreadable-file', severity: 'error', files: [image] }];
+    }
+    case 'truncated-mask': {
+      const bytes = await fsp.readFile(pair.mask);
+      await fsp.writeFile(pair.mask, bytes.subarray(0, Math.floor(bytes.length * 0.8)));
+      return [{ code: 'unreadable-file', severity: 'error', files: [mask] }];
     }
     case 'text-as-jpeg':
       await fsp.writeFile(pair.image, '<html><body>404 Not Found</body></html>\n');

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageFormat, type SniffedFormat } from './file-kinds';
 import { countMaskPixels, type MaskCounts } from './mask-analysis';
+import { decodeGreyPng } from './png-grey-decoder';
 import type { QaProblem } from './types';
 
 export interface FileFacts {
@@ -69,7 +70,7 @@ async function openChecked(path: string, file: string, maxPixels: number) {
     orientation,
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
-  return { ok: true as const, bytes, stored, depth: meta.depth, facts };
+  return { ok: true as const, bytes, stored, depth: meta.depth, channels: meta.channels, facts };
 }
 
 function decoder(bytes: Buffer, maxPixels: number): Sharp {
@@ -112,8 +113,18 @@ export async function inspectMask(
   const opened = await openChecked(path, file, maxPixels);
   if (!opened.ok) return opened;
   try {
-    const { data, info } = await decoder(opened.bytes, maxPixels)
-      .raw({ depth: 'uchar' })
+    if (opened.facts.format === 'png') {
+      const grey = await decodeGreyPng(opened.bytes);
+      if (grey !== 'unsupported') {
+        return { ok: true, facts: { ...opened.facts, counts: countMaskPixels(grey.data, 1, false, 0) } };
+      }
+    }
+    let pipeline = decoder(opened.bytes, maxPixels);
+    // sharp widens one-channel images to sRGB on output; keep them as the single channel they are.
+    if (opened.channels <= 2) pipeline = pipeline.extractChannel(0);
+    // 16-bit masks are cast to 8 bits (65535 → 255), so one set of rules covers both depths.
+    const { data, info } = await pipeline
+      .raw(opened.depth === 'uchar' ? {} : { depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const hasAlpha = info.channels === 2 || info.channels === 4;
     const counts = countMaskPixels(data, info.channels, hasAlpha, allowedSpread(opened.facts.format));
