@@ -12,13 +12,14 @@ import { runLocalPipeline, type LocalPipelineResult } from './local-pipeline';
 
 export const DEMO_DATA_DIR = 'WMS/data/training';
 
-/** Worse by construction: 2 levels, 4 filters, one short epoch. */
+/** Worse by construction: 2 levels, 4 filters, one 5-second epoch at a learning rate too small to learn. */
 export const WEAK_CONFIG_YAML = `# Written by wms demo: a deliberately weak model that the quality gate must reject.
 model:
   depth: 2
   base_filters: 4
 training:
   epochs: 1
+  learning_rate: 0.000001
   time_budget_sec: 5
 `;
 
