@@ -74,6 +74,21 @@ describe('validateDataset options', () => {
   });
 });
 
+describe('an empty dataset', () => {
+  it('is invalid: there is nothing to train on', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'wms-qa-nopairs-'));
+    try {
+      mkdirSync(join(empty, 'images'));
+      mkdirSync(join(empty, 'masks'));
+      const report = await validateDataset({ root: empty }, deps);
+      expect(report.valid).toBe(false);
+      expect(report.problems).toEqual([expect.objectContaining({ code: 'no-pairs', files: ['images', 'masks'] })]);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+});
+
 describe('discoverPairs folders', () => {
   it('refuses folders outside the root, by path or through a symlink', async () => {
     await expect(discoverPairs({ root, imagesDir: '../elsewhere' })).rejects.toThrow(/outside the dataset root/);

@@ -32,6 +32,7 @@ export const QA_CODES = [
   'symlink-refused',
   'too-many-pixels',
   'unexpected-directory',
+  'no-pairs',
 ] as const;
 export type QaCode = (typeof QA_CODES)[number];
 

@@ -46,6 +46,15 @@ export async function validateDataset(
   }
 
   const problems: QaProblem[] = [...discovered.problems, ...results.flatMap((r) => r.problems)];
+  if (discovered.pairs.length === 0) {
+    const folders = [discovered.imagesDir, discovered.masksDir].map(rel);
+    problems.push({
+      severity: 'error',
+      code: 'no-pairs',
+      message: `No image/mask pair found in ${folders.join(' and ')}; training needs at least one.`,
+      files: folders,
+    });
+  }
   const duplicates = findDuplicateImages(
     results.flatMap((r) => (r.image ? [{ id: r.pair.id, file: r.files.image, sha256: r.image.sha256 }] : [])),
   );
