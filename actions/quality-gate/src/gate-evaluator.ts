@@ -6,12 +6,16 @@
 import type { EvaluationResult, Logger, ProgressFactory } from '@wms/core';
 import { UserError } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
-import { evaluateModelDir } from '@wms/model';
+import { evaluateModelDir, type BackendPreference } from '@wms/model';
 import { readCandidateRecord } from '@wms/registry';
+// Not re-exported by @wms/model's index yet; evaluation needs an initialised TF.js backend.
+import { activateBackend } from '../../../packages/model/src/use-backend';
 
 export interface GateEvaluatorOptions {
   candidateModelDir: string;
   datasetDir: string;
+  /** One of the model package's BACKEND_PREFERENCES (the action input is limited to them). */
+  backend: string;
   logger: Logger;
   progress: ProgressFactory;
 }
@@ -34,6 +38,9 @@ export async function createGateEvaluator(
       `${wanted.size - heldOut.length} held-out pairs of the candidate are missing from the dataset.`,
     );
   }
-  options.logger.info(`Scoring on ${heldOut.length} held-out pairs (validation + test).`);
+  const backend = await activateBackend(options.backend as BackendPreference, options.logger);
+  options.logger.info(
+    `Scoring on ${heldOut.length} held-out pairs (validation + test) with the ${backend.name} backend.`,
+  );
   return (modelDir) => evaluateModelDir(modelDir, heldOut, { progress: options.progress() });
 }

@@ -15,7 +15,12 @@ export async function runQualityGateAction(
 ): Promise<ActionResult<Outputs>> {
   const { registry } = registryFromInputs(inputs, ctx);
   const candidateModelDir = inputs['model-dir'];
-  const evaluate = await makeEvaluator({ ...ctx, candidateModelDir, datasetDir: inputs['dataset-dir'] });
+  const evaluate = await makeEvaluator({
+    ...ctx,
+    candidateModelDir,
+    datasetDir: inputs['dataset-dir'],
+    backend: inputs.backend,
+  });
   const policy = {
     minDiceDelta: inputs['min-dice-delta'],
     minIouDelta: inputs['min-iou-delta'],

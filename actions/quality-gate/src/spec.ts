@@ -15,6 +15,12 @@ export const spec = defineAction({
       description: "Dataset root; the candidate's validation + test pairs are read from it.",
     },
     ...REGISTRY_INPUTS,
+    backend: {
+      kind: 'string',
+      default: 'auto',
+      choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+      description: 'TF.js backend for scoring both models: auto tries tfjs-node, then wasm, then cpu.',
+    },
     'min-dice-delta': { kind: 'number', default: 0, min: 0, max: 1, description: 'Smallest Dice gain that counts.' },
     'min-iou-delta': { kind: 'number', default: 0, min: 0, max: 1, description: 'Smallest IoU gain that counts.' },
     'require-significance': {
