@@ -168,6 +168,20 @@ describe.each(['alias', 'stage'] as const)('MLflow registry, %s style', (style) 
   });
 });
 
+describe('MLflow registry: asynchronous registration', () => {
+  it('waits for a version to leave PENDING_REGISTRATION', async () => {
+    await server.stop();
+    server = new FakeMlflowServer({ pendingPolls: 3 });
+    await server.start();
+    const { registry } = backend();
+    const dir = await makeModelDir(work, 'm', { dice: 0.6, iou: 0.5 });
+    const v = await registry.registerVersion({ model: 'wm', artifactsDir: dir, metrics: { dice: 0.6, iou: 0.5 } });
+    expect(v.version).toBe('1');
+    expect(server.calls('/api/2.0/mlflow/model-versions/get')).toHaveLength(3);
+    expect(server.models.get('wm')!.versions[0]!.status).toBe('READY');
+  });
+});
+
 describe('MLflow HTTP behaviour', () => {
   it('retries 5xx answers and dropped connections, then succeeds', async () => {
     server.failNext({ path: '/api/2.0/mlflow/experiments/get-by-name', times: 2, status: 503 });

@@ -95,7 +95,9 @@ function authHeader(auth: MlflowAuth): string | undefined {
 /** Removes every credential from a message so an error or log line can never leak it. */
 export function redactSecrets(text: string, auth: MlflowAuth): string {
   let out = text;
-  for (const secret of [auth.token, auth.password, authHeader(auth)]) {
+  const header = authHeader(auth);
+  // The header value without its scheme too (the base64 of user:password on its own).
+  for (const secret of [header, header?.replace(/^\w+ /, ''), auth.token, auth.password]) {
     if (secret && secret.length >= 3) out = out.split(secret).join('***');
   }
   return out;
