@@ -3,10 +3,10 @@
  * image extension on either side (case-insensitive). Reports what cannot pair: orphans, two
  * files claiming one id, non-image files, symlinks. Reads names only, never file contents.
  */
-import { compareText } from './compare-text';
 import { promises as fsp, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '@wms/core';
+import { compareText } from './compare-text';
 import { hasImageExtension, IMAGE_EXTENSIONS, pairIdOf } from './file-kinds';
 import { DEFAULT_IMAGES_DIR, DEFAULT_MASKS_DIR } from './qa-options';
 import type { Pair, QaProblem } from './types';

@@ -3,11 +3,11 @@
  * threads, so both cores work while memory stays flat: only small facts are kept per pair),
  * then adds dataset-level findings, logs one line per bad file and writes the reports.
  */
-import { compareText } from './compare-text';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { noProgress, type Logger, type Progress } from '@wms/core';
+import { compareText } from './compare-text';
 import { discoverPairs, relativeToRoot } from './discover-pairs';
 import { inspectPair, type PairResult } from './inspect-pair';
 import { logProblemsByFile } from './qa-log';
