@@ -95,3 +95,28 @@ describe('trainModel on tiny data', () => {
     expect(summary).toContain(`Learning curve (${result.epochs.length} epochs)`);
   });
 });
+
+describe('trainModel with data-parallel workers', () => {
+  it('trains through two worker replicas and saves the synced weights', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wms-train-dp-'));
+    try {
+      const pairs = await writeTinyDataset(join(root, 'data'), 20, 4);
+      const dpConfig = parseTrainConfig({
+        ...config,
+        baseline: undefined,
+        training: { ...config.training, epochs: 4, workers: 2 },
+      });
+      const logger = createMemoryLogger();
+      const result = await trainModel(
+        { pairs, config: dpConfig, outputDir: join(root, 'out'), backend: 'wasm' },
+        { logger },
+      );
+      expect(logger.messages('info')).toContain('Training: 2 data-parallel workers on wasm');
+      expect(result.epochs).toHaveLength(4);
+      const validation = pairs.filter((p) => result.split.validation.includes(p.id));
+      expect(await evaluateModelDir(result.modelDir, validation)).toEqual(result.metrics.validation);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -57,6 +57,8 @@ const trainingSchema = z
       .gt(0)
       .default(15 * 60),
     seed: z.number().int().min(0).default(42),
+    /** >1: data-parallel worker threads, each training on a shard of every batch (wasm backend). */
+    workers: z.number().int().min(1).max(16).default(1),
   })
   .strict();
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Progress } from '@wms/core';
 import type { Sample } from './augment';
+import type { TensorBatch } from './backend/data-parallel/protocol';
 import { readMaskResized, readRgbResized } from './image-io';
 import type { Pair } from './pairs';
 
@@ -52,25 +53,42 @@ export async function loadSamples(
   return samples;
 }
 
-/** Images to [batch, size, size, 3] in [0, 1]. */
-export function imagesToTensor(images: ReadonlyArray<Sample['image']>): tf.Tensor4D {
+/** Images as float32 NHWC in [0, 1], with their shape. */
+export function imagesToArray(images: ReadonlyArray<Sample['image']>): { data: Float32Array; shape: number[] } {
   const first = images[0];
-  if (!first) throw new Error('imagesToTensor: empty batch');
+  if (!first) throw new Error('imagesToArray: empty batch');
   const { width, height } = first;
   const data = new Float32Array(images.length * width * height * 3);
   images.forEach((img, b) => {
     const offset = b * width * height * 3;
     for (let i = 0; i < img.data.length; i++) data[offset + i] = (img.data[i] ?? 0) / 255;
   });
-  return tf.tensor4d(data, [images.length, height, width, 3]);
+  return { data, shape: [images.length, height, width, 3] };
 }
 
-/** Masks to [batch, size, size, 1] of 0/1. */
-export function masksToTensor(masks: ReadonlyArray<Sample['mask']>): tf.Tensor4D {
+/** Masks as float32 NHWC of 0/1, with their shape. */
+export function masksToArray(masks: ReadonlyArray<Sample['mask']>): { data: Float32Array; shape: number[] } {
   const first = masks[0];
-  if (!first) throw new Error('masksToTensor: empty batch');
+  if (!first) throw new Error('masksToArray: empty batch');
   const { width, height } = first;
   const data = new Float32Array(masks.length * width * height);
   masks.forEach((m, b) => data.set(m.data, b * width * height));
-  return tf.tensor4d(data, [masks.length, height, width, 1]);
+  return { data, shape: [masks.length, height, width, 1] };
+}
+
+export function imagesToTensor(images: ReadonlyArray<Sample['image']>): tf.Tensor4D {
+  const { data, shape } = imagesToArray(images);
+  return tf.tensor4d(data, shape as [number, number, number, number]);
+}
+
+export function masksToTensor(masks: ReadonlyArray<Sample['mask']>): tf.Tensor4D {
+  const { data, shape } = masksToArray(masks);
+  return tf.tensor4d(data, shape as [number, number, number, number]);
+}
+
+/** One training batch as plain arrays (what a step runner or a worker thread takes). */
+export function samplesToBatch(samples: readonly Sample[]): TensorBatch {
+  const x = imagesToArray(samples.map((s) => s.image));
+  const y = masksToArray(samples.map((s) => s.mask));
+  return { x: x.data, xShape: x.shape, y: y.data, yShape: y.shape };
 }

@@ -8,9 +8,10 @@ import type { Logger, ProgressFactory } from '@wms/core';
 import { formatDuration } from '@wms/core';
 import { applyAugmentation, planAugmentation } from './augment';
 import type { TrainConfig } from './config';
-import { segmentationLoss, weightDecayPenalty } from './loss';
+import { segmentationLoss } from './loss';
 import { createRandom, deriveSeed, shuffled } from './random';
-import { imagesToTensor, masksToTensor, type CachedSample } from './samples';
+import { imagesToTensor, masksToTensor, samplesToBatch, type CachedSample } from './samples';
+import { createDataParallelRunner, createInProcessRunner, type StepRunner } from './step-runner';
 
 export interface EpochLog {
   epoch: number;
@@ -38,11 +39,6 @@ export interface TrainingLoopResult {
   epochs: EpochLog[];
   bestEpoch: number;
   stopReason: 'epochs' | 'early-stopping' | 'time-budget';
-}
-
-/** Settable learning rate: tfjs keeps it as a protected field read on every step. */
-function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
 async function validate(
@@ -77,11 +73,25 @@ export async function runTrainingLoop(
   input: TrainingLoopInput,
   deps: { logger: Logger; progress?: ProgressFactory },
 ): Promise<TrainingLoopResult> {
+  const { model, config } = input;
+  const t = config.training;
+  const runner =
+    t.workers > 1 ? await createDataParallelRunner(model, t, deps.logger) : createInProcessRunner(model, t);
+  deps.logger.info(`Training: ${runner.description}`);
+  try {
+    return await epochLoop(input, runner, deps);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function epochLoop(
+  input: TrainingLoopInput,
+  runner: StepRunner,
+  deps: { logger: Logger; progress?: ProgressFactory },
+): Promise<TrainingLoopResult> {
   const { model, train, validation, config, seed, deadline } = input;
   const t = config.training;
-  const optimizer = tf.train.adam(t.learning_rate);
-  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = model.trainableWeights.filter((w) => w.name.endsWith('kernel')).map((w) => w.read() as tf.Variable);
   const epochs: EpochLog[] = [];
   let lr = t.learning_rate;
   let best = { dice: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
@@ -111,24 +121,14 @@ export async function runTrainingLoop(
       const augmented = indices.map((i) =>
         applyAugmentation(train[i]!, planAugmentation(config.augmentation, deriveSeed(seed, epoch, i))),
       );
-      const x = imagesToTensor(augmented.map((s) => s.image));
-      const y = masksToTensor(augmented.map((s) => s.mask));
-      const cost = optimizer.minimize(
-        () => {
-          const p = model.apply(x, { training: true }) as tf.Tensor4D;
-          return segmentationLoss(p, y, t.loss).add(weightDecayPenalty(kernels, t.weight_decay)) as tf.Scalar;
-        },
-        true,
-        trainable,
-      );
-      lossSum += (await cost!.data())[0] ?? 0;
-      tf.dispose([x, y, cost!]);
+      lossSum += await runner.step(samplesToBatch(augmented));
       done++;
       lastBatchMs = Date.now() - batchStart;
       progress?.tick(1);
     }
     progress?.stop();
     if (done === 0) break;
+    await runner.syncModel();
     const val = await validate(model, validation, config);
     const log: EpochLog = {
       epoch,
@@ -155,7 +155,7 @@ export async function runTrainingLoop(
       sincePlateauBest = 0;
     } else if (++sincePlateauBest > t.scheduler.patience && lr > t.scheduler.min_lr) {
       lr = Math.max(t.scheduler.min_lr, lr * t.scheduler.factor);
-      setLearningRate(optimizer, lr);
+      await runner.setLearningRate(lr);
       sincePlateauBest = 0;
       deps.logger.info(
         `validation Dice has not improved for ${t.scheduler.patience + 1} epochs: lr → ${lr.toExponential(2)}`,
@@ -172,6 +172,5 @@ export async function runTrainingLoop(
     model.setWeights(best.weights);
     tf.dispose(best.weights);
   }
-  optimizer.dispose();
   return { epochs, bestEpoch: best.epoch, stopReason };
 }

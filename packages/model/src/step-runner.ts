@@ -1,0 +1,92 @@
+/**
+ * One optimizer step per batch, either in this thread (Adam + coupled L2 via `optimizer.minimize`)
+ * or spread over the backend package's data-parallel workers (each computes gradients on half the
+ * batch; the averaged gradients step identical replicas). The epoch loop does not know which.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from '@wms/core';
+import { createDataParallelTrainer } from './backend/data-parallel/data-parallel-trainer';
+import type { TensorBatch } from './backend/data-parallel/protocol';
+import type { TrainConfig } from './config';
+import { segmentationLoss, weightDecayPenalty } from './loss';
+import { LOSS_CONFIG_ENV } from './replica-loss';
+
+export interface StepRunner {
+  readonly description: string;
+  step(batch: TensorBatch): Promise<number>;
+  setLearningRate(lr: number): Promise<void>;
+  /** Makes `model` (the main thread's copy) hold the trained weights, for validation and saving. */
+  syncModel(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createInProcessRunner(model: tf.LayersModel, training: TrainConfig['training']): StepRunner {
+  const optimizer = tf.train.adam(training.learning_rate);
+  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights.filter((w) => w.name.endsWith('kernel')).map((w) => w.read() as tf.Variable);
+  return {
+    description: 'single process',
+    async step(batch) {
+      const x = tf.tensor4d(batch.x, batch.xShape as [number, number, number, number]);
+      const y = tf.tensor4d(batch.y, batch.yShape as [number, number, number, number]);
+      const cost = optimizer.minimize(
+        () => {
+          const p = model.apply(x, { training: true }) as tf.Tensor4D;
+          const penalty = weightDecayPenalty(kernels, training.weight_decay);
+          return segmentationLoss(p, y, training.loss).add(penalty) as tf.Scalar;
+        },
+        true,
+        trainable,
+      );
+      const loss = (await cost!.data())[0] ?? Number.NaN;
+      tf.dispose([x, y, cost!]);
+      return loss;
+    },
+    async setLearningRate(lr) {
+      // tfjs keeps the rate in a protected field that every step reads.
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    },
+    syncModel: async () => undefined,
+    close: async () => optimizer.dispose(),
+  };
+}
+
+/** The loss module the workers load: the .ts source under tsx/jest, a .js beside a bundle. */
+function replicaLossModule(): string | undefined {
+  for (const name of ['replica-loss.ts', 'replica-loss.js']) {
+    const path = join(__dirname, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+export async function createDataParallelRunner(
+  model: tf.LayersModel,
+  training: TrainConfig['training'],
+  logger: Logger,
+): Promise<StepRunner> {
+  const modulePath = replicaLossModule();
+  process.env[LOSS_CONFIG_ENV] = JSON.stringify(training.loss);
+  if (!modulePath) {
+    logger.warning('replica-loss module not found beside the bundle: workers use BCE + Dice without pos_weight.');
+  }
+  const trainer = await createDataParallelTrainer({
+    model,
+    loss: modulePath ? { modulePath, exportName: 'replicaSegmentationLoss' } : 'bceDice',
+    optimizer: { name: 'adam', learningRate: training.learning_rate },
+    workers: training.workers,
+    logger,
+  });
+  if (training.weight_decay > 0) {
+    logger.info('Data-parallel workers train without weight decay (their loss sees outputs only).');
+  }
+  return {
+    description: `${trainer.workerCount} data-parallel workers on ${trainer.backend.name}`,
+    step: async (batch) => (await trainer.trainStep(batch)).loss,
+    setLearningRate: (lr) => trainer.setLearningRate(lr),
+    syncModel: () => trainer.copyWeightsTo(model),
+    close: () => trainer.close(),
+  };
+}
