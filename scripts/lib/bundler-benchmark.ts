@@ -5,15 +5,17 @@
  * loaded and runAction working), median of 3. Ratios are ncc / esbuild from this same run.
  *
  *   npx tsx scripts/lib/bundler-benchmark.ts [action...]   (default: every action)
- * Writes only under .bench/ (gitignored).
+ * Writes only under $TMPDIR/wms-bundler-bench.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { runActionBundle } from '../../test/action-harness';
 import { bundleAction, generatedEntry, listActionDirs, listFiles, REPO_ROOT } from './bundle-action';
 import { findNodeBinary, type E2eNode } from './node-binaries';
 
-const BENCH = join(REPO_ROOT, '.bench', 'bundlers');
+// Outside the repo: ncc emits package.json assets that jest's module map would trip over.
+const BENCH = join(tmpdir(), 'wms-bundler-bench');
 type Bundler = 'esbuild' | 'ncc';
 
 interface NccResult {
