@@ -25320,7 +25320,7 @@ var require_util2 = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
     var { Transform } = require("node:stream");
-    var zlib = require("node:zlib");
+    var zlib2 = require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
@@ -26020,7 +26020,7 @@ var require_util2 = __commonJS({
             callback();
             return;
           }
-          this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err) => this.destroy(err));
@@ -32359,7 +32359,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify } = require("node:util");
+    var { promisify: promisify2 } = require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -32399,7 +32399,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -32412,7 +32412,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/.pnpm/undici@6.29.1/node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify } = require("node:util");
+    var { promisify: promisify2 } = require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -32452,7 +32452,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -34764,7 +34764,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest } = require_request2();
-    var zlib = require("node:zlib");
+    var zlib2 = require("node:zlib");
     var {
       bytesMatch,
       makePolicyContainer,
@@ -35726,23 +35726,23 @@ var require_fetch = __commonJS({
                 for (let i = codings.length - 1; i >= 0; --i) {
                   const coding = codings[i].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else {
                     decoders.length = 0;
@@ -43427,10 +43427,10 @@ var import_node_fs4, import_node_path5;
 var init_discover_pairs = __esm({
   "packages/dataset/src/discover-pairs.ts"() {
     "use strict";
-    init_compare_text();
     import_node_fs4 = require("node:fs");
     import_node_path5 = require("node:path");
     init_src();
+    init_compare_text();
     init_file_kinds();
     init_qa_options();
   }
@@ -43622,6 +43622,106 @@ var init_mask_analysis = __esm({
   }
 });
 
+// packages/dataset/src/png-grey-decoder.ts
+function paeth(a, b, c) {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+function unfilter(raw, width, height) {
+  const out = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (width + 1)];
+    const src = y * (width + 1) + 1;
+    const row = y * width;
+    const up = row - width;
+    if (filter === 0) {
+      raw.copy(out, row, src, src + width);
+    } else if (filter === 1) {
+      let left = 0;
+      for (let x = 0; x < width; x++) left = out[row + x] = raw[src + x] + left & 255;
+    } else if (filter === 2) {
+      if (y === 0) raw.copy(out, row, src, src + width);
+      else for (let x = 0; x < width; x++) out[row + x] = raw[src + x] + out[up + x] & 255;
+    } else if (filter === 3) {
+      for (let x = 0; x < width; x++) {
+        const left = x > 0 ? out[row + x - 1] : 0;
+        const above = y > 0 ? out[up + x] : 0;
+        out[row + x] = raw[src + x] + (left + above >> 1) & 255;
+      }
+    } else if (filter === 4) {
+      for (let x = 0; x < width; x++) {
+        const left = x > 0 ? out[row + x - 1] : 0;
+        const above = y > 0 ? out[up + x] : 0;
+        const diag = x > 0 && y > 0 ? out[up + x - 1] : 0;
+        out[row + x] = raw[src + x] + paeth(left, above, diag) & 255;
+      }
+    } else {
+      throw new PngDamagedError(`row ${y} has unknown filter type ${filter}`);
+    }
+  }
+  return out;
+}
+async function decodeGreyPng(bytes) {
+  if (!crc322 || bytes.length < 8 || !bytes.subarray(0, 8).equals(SIGNATURE)) return "unsupported";
+  let offset = 8;
+  let header;
+  const idat = [];
+  let ended = false;
+  while (!ended) {
+    if (offset + 12 > bytes.length) throw new PngDamagedError("file ends before the IEND chunk (truncated)");
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const end = offset + 12 + length;
+    if (end > bytes.length) throw new PngDamagedError(`chunk ${type} runs past the end of the file (truncated)`);
+    if (crc322(bytes.subarray(offset + 4, offset + 8 + length)) !== bytes.readUInt32BE(offset + 8 + length)) {
+      throw new PngDamagedError(`chunk ${type} has a bad CRC (damaged)`);
+    }
+    const body = bytes.subarray(offset + 8, offset + 8 + length);
+    if (type === "IHDR") {
+      const [depth, colourType, , , interlace] = body.subarray(8, 13);
+      if (depth !== 8 || colourType !== 0 || interlace !== 0) return "unsupported";
+      header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4) };
+    } else if (type === "IDAT") {
+      idat.push(body);
+    } else if (type === "IEND") {
+      ended = true;
+    } else if (type === "PLTE" || type === "tRNS") {
+      return "unsupported";
+    }
+    offset = end;
+  }
+  if (!header) throw new PngDamagedError("no IHDR chunk");
+  const { width, height } = header;
+  let raw;
+  try {
+    raw = await inflate2(Buffer.concat(idat), { maxOutputLength: height * (width + 1) + 1 });
+  } catch (error63) {
+    throw new PngDamagedError(`image data does not inflate (${error63.message})`);
+  }
+  if (raw.length !== height * (width + 1)) {
+    throw new PngDamagedError(
+      `image data holds ${raw.length} bytes, expected ${height * (width + 1)} for ${width}×${height}`
+    );
+  }
+  return { data: unfilter(raw, width, height), width, height };
+}
+var import_node_util, zlib, inflate2, SIGNATURE, crc322, PngDamagedError;
+var init_png_grey_decoder = __esm({
+  "packages/dataset/src/png-grey-decoder.ts"() {
+    "use strict";
+    import_node_util = require("node:util");
+    zlib = __toESM(require("node:zlib"));
+    inflate2 = (0, import_node_util.promisify)(zlib.inflate);
+    SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+    crc322 = zlib.crc32;
+    PngDamagedError = class extends Error {
+    };
+  }
+});
+
 // packages/dataset/src/inspect-file.ts
 function fail(code, file2, message) {
   return { ok: false, problem: { severity: "error", code, message, files: [file2] } };
@@ -43664,7 +43764,7 @@ async function openChecked(path, file2, maxPixels) {
     orientation,
     sha256: (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex")
   };
-  return { ok: true, bytes, stored, depth: meta3.depth, facts };
+  return { ok: true, bytes, stored, depth: meta3.depth, channels: meta3.channels, facts };
 }
 function decoder(bytes, maxPixels) {
   return (0, import_sharp.default)(bytes, { failOn: "warning", limitInputPixels: maxPixels, sequentialRead: true });
@@ -43688,7 +43788,15 @@ async function inspectMask(path, file2, maxPixels, allowedSpread) {
   const opened = await openChecked(path, file2, maxPixels);
   if (!opened.ok) return opened;
   try {
-    const { data, info: info2 } = await decoder(opened.bytes, maxPixels).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    if (opened.facts.format === "png") {
+      const grey = await decodeGreyPng(opened.bytes);
+      if (grey !== "unsupported") {
+        return { ok: true, facts: { ...opened.facts, counts: countMaskPixels(grey.data, 1, false, 0) } };
+      }
+    }
+    let pipeline = decoder(opened.bytes, maxPixels);
+    if (opened.channels <= 2) pipeline = pipeline.extractChannel(0);
+    const { data, info: info2 } = await pipeline.raw(opened.depth === "uchar" ? {} : { depth: "uchar" }).toBuffer({ resolveWithObject: true });
     const hasAlpha = info2.channels === 2 || info2.channels === 4;
     const counts = countMaskPixels(data, info2.channels, hasAlpha, allowedSpread(opened.facts.format));
     return { ok: true, facts: { ...opened.facts, counts } };
@@ -43709,6 +43817,7 @@ var init_inspect_file = __esm({
     import_sharp = __toESM(require("sharp"));
     init_file_kinds();
     init_mask_analysis();
+    init_png_grey_decoder();
   }
 });
 
@@ -44059,6 +44168,15 @@ async function validateDataset(opts, deps) {
     progress.stop();
   }
   const problems = [...discovered.problems, ...results.flatMap((r) => r.problems)];
+  if (discovered.pairs.length === 0) {
+    const folders = [discovered.imagesDir, discovered.masksDir].map(rel);
+    problems.push({
+      severity: "error",
+      code: "no-pairs",
+      message: `No image/mask pair found in ${folders.join(" and ")}; training needs at least one.`,
+      files: folders
+    });
+  }
   const duplicates = findDuplicateImages(
     results.flatMap((r) => r.image ? [{ id: r.pair.id, file: r.files.image, sha256: r.image.sha256 }] : [])
   );
@@ -44117,11 +44235,11 @@ var import_node_path8, import_p_limit, import_sharp2;
 var init_validate_dataset = __esm({
   "packages/dataset/src/validate-dataset.ts"() {
     "use strict";
-    init_compare_text();
     import_node_path8 = require("node:path");
     import_p_limit = __toESM(require_p_limit());
     import_sharp2 = __toESM(require("sharp"));
     init_src();
+    init_compare_text();
     init_discover_pairs();
     init_inspect_pair();
     init_qa_log();
@@ -44155,7 +44273,8 @@ var init_qa_failure = __esm({
       "mask-not-binary": "save masks with only 0 and 255",
       "mask-too-ambiguous": "save masks as PNG with only 0 and 255",
       "duplicate-image": "delete the duplicate copies",
-      "symlink-refused": "replace symlinks with the files themselves"
+      "symlink-refused": "replace symlinks with the files themselves",
+      "no-pairs": "check dataset-dir, images-dir and masks-dir"
     };
   }
 });

@@ -83475,7 +83475,9 @@ function mlflowAuthFromEnv(env2) {
   };
 }
 function isNotFound(error64) {
-  return error64 instanceof MlflowApiError && (error64.status === 404 || error64.errorCode === "RESOURCE_DOES_NOT_EXIST");
+  if (!(error64 instanceof MlflowApiError)) return false;
+  if (error64.errorCode === "ENDPOINT_NOT_FOUND") return false;
+  return error64.status === 404 || error64.errorCode === "RESOURCE_DOES_NOT_EXIST";
 }
 function isAlreadyExists(error64) {
   return error64 instanceof MlflowApiError && error64.errorCode === "RESOURCE_ALREADY_EXISTS";
@@ -83497,7 +83499,8 @@ function authHeader(auth) {
 }
 function redactSecrets(text, auth) {
   let out = text;
-  for (const secret of [auth.token, auth.password, authHeader(auth)]) {
+  const header = authHeader(auth);
+  for (const secret of [header, header?.replace(/^\w+ /, ""), auth.token, auth.password]) {
     if (secret && secret.length >= 3) out = out.split(secret).join("***");
   }
   return out;
@@ -83935,11 +83938,6 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
         throw new ChampionChangedError(model, promoteOptions.expectedChampionVersion, currentVersion);
       }
       const now = (/* @__PURE__ */ new Date()).toISOString();
-      await setVersionTags(model, version2, {
-        ...promoteOptions.tags,
-        [VERSION_TAGS.status]: "champion",
-        [VERSION_TAGS.promotedAt]: now
-      });
       const setAlias = () => http.call({ method: "POST", path: MLFLOW_API.alias, json: { name: model, alias: style.alias, version: version2 } });
       const setStage = () => http.call({
         method: "POST",
@@ -83953,6 +83951,11 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
         await setStage();
         if (style.syncOther) await setAlias();
       }
+      await setVersionTags(model, version2, {
+        ...promoteOptions.tags,
+        [VERSION_TAGS.status]: "champion",
+        [VERSION_TAGS.promotedAt]: now
+      });
       if (current && current.version !== version2) {
         await setVersionTags(model, current.version, {
           [VERSION_TAGS.status]: "archived",
@@ -84407,8 +84410,24 @@ var init_src3 = __esm({
   }
 });
 
+// actions/promote/src/promote-outputs.ts
+function promoteOutputs(result) {
+  return {
+    version: result.version,
+    "previous-version": result.previousVersion ?? "none",
+    "metadata-path": result.metadataPath ?? "",
+    "history-path": result.historyPath ?? ""
+  };
+}
+var init_promote_outputs = __esm({
+  "actions/promote/src/promote-outputs.ts"() {
+    "use strict";
+  }
+});
+
 // actions/promote/src/main.ts
 async function runPromoteAction(inputs, ctx) {
+  const expectedChampionVersion = parseExpectedChampion(inputs["expected-champion"]);
   const backend = registryFromInputs(inputs, ctx);
   const record2 = await readCandidateRecord(inputs["model-dir"], { requireSplit: false });
   const result = await promoteCandidate(
@@ -84416,7 +84435,7 @@ async function runPromoteAction(inputs, ctx) {
       model: inputs["model-name"],
       candidateModelDir: inputs["model-dir"],
       runId: inputs["run-id"] || record2.runId || void 0,
-      expectedChampionVersion: parseExpectedChampion(inputs["expected-champion"]),
+      expectedChampionVersion,
       candidate: { dice: inputs["candidate-dice"], iou: inputs["candidate-iou"] },
       baseline: { dice: inputs["baseline-dice"], iou: inputs["baseline-iou"] },
       reason: inputs.reason,
@@ -84427,9 +84446,7 @@ async function runPromoteAction(inputs, ctx) {
     },
     { registry: backend.registry, logger: ctx.logger }
   );
-  const outputs = { version: result.version, "previous-version": result.previousVersion ?? "none" };
-  const files = { "metadata-path": result.metadataPath ?? "", "history-path": result.historyPath ?? "" };
-  return { outputs: { ...outputs, ...files }, summary: renderPromotionSummary(result, backend.location) };
+  return { outputs: promoteOutputs(result), summary: renderPromotionSummary(result, backend.location) };
 }
 var import_node_path17;
 var init_main = __esm({
@@ -84437,6 +84454,7 @@ var init_main = __esm({
     "use strict";
     import_node_path17 = require("node:path");
     init_src3();
+    init_promote_outputs();
   }
 });
 
@@ -84527,7 +84545,7 @@ var init_src4 = __esm({
   }
 });
 
-// actions/promote/actions/promote/dist/index.js.entry.js
+// actions/promote/index.entry.js
 var { readFileSync: readFileSync2, existsSync: existsSync2 } = require("node:fs");
 var { join: join15 } = require("node:path");
 var { prepareNativeModules: prepareNativeModules2 } = (init_src2(), __toCommonJS(src_exports));
