@@ -12,8 +12,8 @@ export const WASM_BINARY_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-s
 export const WASM_DIR_ENV = 'WMS_TFJS_WASM_DIR';
 
 /**
- * Where the .wasm files are: the explicit option, else $WMS_TFJS_WASM_DIR, else the installed
- * package's dist/ folder, else the folder of this (bundled) file. Fails with the folder searched.
+ * Where the .wasm files are: the explicit option, else $WMS_TFJS_WASM_DIR, else the folder of this
+ * file when they sit beside it (a bundle), else the installed package's dist/ folder.
  */
 export function resolveWasmDir(explicitDir?: string): string {
   const requested = explicitDir ?? process.env[WASM_DIR_ENV];
@@ -30,13 +30,13 @@ export function resolveWasmDir(explicitDir?: string): string {
 }
 
 function defaultWasmDirs(): string[] {
-  const dirs: string[] = [];
+  // A bundle's own copies first: they match the tfjs version inlined into it.
+  const dirs = [__dirname];
   try {
     dirs.push(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
   } catch {
-    // Bundled: the package is inlined and its binaries were copied next to the bundle.
+    // Bundled without node_modules: only the copies beside the bundle exist.
   }
-  dirs.push(__dirname);
   return dirs;
 }
 
