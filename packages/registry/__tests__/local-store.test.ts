@@ -113,6 +113,35 @@ describe('races and crashes', () => {
     expect(lost[0]!.reason.hint).toContain('Re-run the quality gate');
   });
 
+  it('two processes promoting at the same moment: exactly one wins, the other is refused', async () => {
+    const store = join(work, 'store');
+    const modelDir = await makeModelDir(work, 'm', { dice: 0.7, iou: 0.6 });
+    const go = join(work, 'go');
+    const script = join(__dirname, 'fixtures/promote-once.ts');
+    const children = ['pr-1', 'pr-2'].map((runId) =>
+      spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, store, modelDir, go, runId], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    const outputs = children.map(
+      (child) =>
+        new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${out}`))));
+        }),
+    );
+    await Promise.all(children.map((c) => new Promise((r) => c.stdout.once('data', r))));
+    await fsp.writeFile(go, '');
+    const raw = await Promise.all(outputs);
+    const results = raw.map((o) => JSON.parse(o.trim().split('\n').pop()!));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const refused = results.find((r) => !r.ok);
+    expect(refused.message).toMatch(/Refusing to promote meter: the champion changed since the quality gate ran/);
+    const local = createRegistry({ trackingUri: store, workdir: work, logger: createMemoryLogger(), env: {} });
+    expect((await local.registry.history('meter')).filter((v) => v.status === 'champion')).toHaveLength(1);
+  }, 30_000);
+
   it('recovers a lock left by a dead process, and times out naming a live holder', async () => {
     const lock = join(work, 'x.lock');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();

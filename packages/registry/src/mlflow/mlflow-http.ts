@@ -1,4 +1,5 @@
 import { retry, UserError, type Logger } from '@wms/core';
+import { keepAliveSleep } from '../keep-alive-sleep';
 
 /** Credentials from MLflow's usual variables: a bearer token wins over basic auth. */
 export interface MlflowAuth {
@@ -152,7 +153,7 @@ export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
         baseMs: options.baseDelayMs ?? 500,
         label: `MLflow ${endpoint}`,
         isRetryable: isRetryableMlflowError,
-        sleep: options.sleep,
+        sleep: options.sleep ?? keepAliveSleep,
         onRetry: ({ attempt, delayMs, error }) =>
           options.logger.warning(
             redact(`MLflow ${endpoint} attempt ${attempt} failed (${describeCause(error)}); retrying in ${delayMs} ms`),

@@ -1,4 +1,5 @@
-import { defaultSleep, UserError, type Logger } from '@wms/core';
+import { UserError, type Logger } from '@wms/core';
+import { keepAliveSleep } from '../keep-alive-sleep';
 import { ChampionChangedError } from '../errors';
 import {
   metricsFromTags,
@@ -51,7 +52,7 @@ export function createMlflowModelRegistry(
     alias: options.alias ?? 'champion',
     syncOther: options.syncOther ?? false,
   };
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? keepAliveSleep;
 
   const isChampion = (mv: MlflowModelVersion): boolean =>
     style.style === 'alias' ? (mv.aliases ?? []).includes(style.alias) : mv.current_stage === PRODUCTION;
@@ -191,11 +192,6 @@ export function createMlflowModelRegistry(
         throw new ChampionChangedError(model, promoteOptions.expectedChampionVersion, currentVersion);
       }
       const now = new Date().toISOString();
-      await setVersionTags(model, version, {
-        ...promoteOptions.tags,
-        [VERSION_TAGS.status]: 'champion',
-        [VERSION_TAGS.promotedAt]: now,
-      });
       const setAlias = (): Promise<unknown> =>
         http.call({ method: 'POST', path: MLFLOW_API.alias, json: { name: model, alias: style.alias, version } });
       const setStage = (): Promise<unknown> =>
@@ -211,6 +207,12 @@ export function createMlflowModelRegistry(
         await setStage();
         if (style.syncOther) await setAlias();
       }
+      // Provenance after the move: the check-to-move window stays as short as possible.
+      await setVersionTags(model, version, {
+        ...promoteOptions.tags,
+        [VERSION_TAGS.status]: 'champion',
+        [VERSION_TAGS.promotedAt]: now,
+      });
       if (current && current.version !== version) {
         await setVersionTags(model, current.version, {
           [VERSION_TAGS.status]: 'archived',
