@@ -168,6 +168,44 @@ describe.each(['alias', 'stage'] as const)('MLflow registry, %s style', (style) 
   });
 });
 
+describe('MLflow registry: a champion registered by the seed (no wms tags)', () => {
+  it('takes its recorded metrics from its run', async () => {
+    const post = (path: string, json: unknown) =>
+      fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(json),
+      }).then(
+        (r) => r.json() as Promise<Record<string, any>>, // eslint-disable-line @typescript-eslint/no-explicit-any
+      );
+    const { experiment_id } = await post('experiments/create', { name: 'seed' });
+    const { run } = await post('runs/create', { experiment_id, start_time: 1 });
+    await post('runs/log-batch', {
+      run_id: run.info.run_id,
+      metrics: [
+        { key: 'val_dice', value: 0.71, timestamp: 1, step: 0 },
+        { key: 'val_iou', value: 0.6, timestamp: 1, step: 0 },
+      ],
+    });
+    await post('registered-models/create', { name: 'seeded' });
+    await post('model-versions/create', {
+      name: 'seeded',
+      source: `${run.info.artifact_uri}/model`,
+      run_id: run.info.run_id,
+    });
+    await post('model-versions/transition-stage', {
+      name: 'seeded',
+      version: '1',
+      stage: 'Production',
+      archive_existing_versions: true,
+    });
+    const champion = await backend({ mlflow: { style: 'stage' } }).registry.getChampion('seeded');
+    expect(champion).toEqual(
+      expect.objectContaining({ version: '1', metrics: { dice: 0.71, iou: 0.6 }, status: 'champion' }),
+    );
+  });
+});
+
 describe('MLflow registry: asynchronous registration', () => {
   it('waits for a version to leave PENDING_REGISTRATION', async () => {
     await server.stop();

@@ -35,6 +35,12 @@ export interface MlflowRegistryOptions extends Partial<MlflowRegistryStyle> {
 }
 
 const PRODUCTION = 'Production';
+/** Run metric names tried, in order, when a version has no wms.metrics.* tags. */
+const RUN_METRIC_KEYS = [
+  ['dice', 'iou'],
+  ['val_dice', 'val_iou'],
+  ['test_dice', 'test_iou'],
+] as const;
 
 /** An MLflow filter string literal (single quotes doubled per MLflow's SQL-like grammar). */
 function quoteFilter(value: string): string {
@@ -84,7 +90,7 @@ export function createMlflowModelRegistry(
     }
   };
 
-  const getChampion = async (model: string): Promise<ChampionInfo | null> => {
+  const findChampion = async (model: string): Promise<MlflowModelVersion | null> => {
     try {
       if (style.style === 'alias') {
         const r = await http.call<{ model_version?: MlflowModelVersion }>({
@@ -92,20 +98,47 @@ export function createMlflowModelRegistry(
           path: MLFLOW_API.alias,
           query: { name: model, alias: style.alias },
         });
-        return r.model_version ? toInfo(r.model_version, true) : null;
+        return r.model_version ?? null;
       }
       const r = await http.call<{ model_versions?: MlflowModelVersion[] }>({
         method: 'POST',
         path: MLFLOW_API.latestVersions,
         json: { name: model, stages: [PRODUCTION] },
       });
-      const latest = (r.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version))[0];
-      return latest ? toInfo(latest, true) : null;
+      return (r.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version))[0] ?? null;
     } catch (error) {
       // No model, no alias, no Production version: there is no champion yet, so the baseline is 0.
       if (isNotFound(error)) return null;
       throw error;
     }
+  };
+
+  /** Versions registered outside WMS (the seed's Python pipeline) carry metrics on their run only. */
+  const metricsOfRun = async (runId: string): Promise<ChampionInfo['metrics']> => {
+    try {
+      const { run } = await http.call<{ run: MlflowRun }>({
+        method: 'GET',
+        path: MLFLOW_API.runGet,
+        query: { run_id: runId },
+      });
+      const values = new Map((run.data?.metrics ?? []).map((m) => [m.key, m.value]));
+      for (const [dice, iou] of RUN_METRIC_KEYS) {
+        const d = values.get(dice);
+        const i = values.get(iou);
+        if (Number.isFinite(d) && Number.isFinite(i)) return { dice: d!, iou: i! };
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return undefined;
+  };
+
+  const getChampion = async (model: string): Promise<ChampionInfo | null> => {
+    const mv = await findChampion(model);
+    if (!mv) return null;
+    const info = toInfo(mv, true);
+    if (!info.metrics && info.runId) info.metrics = await metricsOfRun(info.runId);
+    return info;
   };
 
   const waitUntilReady = async (mv: MlflowModelVersion): Promise<MlflowModelVersion> => {
