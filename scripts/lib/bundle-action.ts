@@ -88,7 +88,8 @@ export function generatedEntry(target: string, runtimeModule = '@wms/runtime'): 
     'if (!process.env.WMS_TFJS_WASM_DIR && existsSync(join(__dirname, "tfjs-backend-wasm.wasm"))) {',
     '  process.env.WMS_TFJS_WASM_DIR = __dirname;',
     '}',
-    `if (prepareNativeModules(pins)) require(${JSON.stringify(target)});`,
+    // Re-exported for side entries that other code requires by path (replica-loss.js).
+    `if (prepareNativeModules(pins)) module.exports = require(${JSON.stringify(target)});`,
     '',
   ].join('\n');
 }
@@ -110,25 +111,28 @@ function copyWasmAssets(inputs: string[], outDir: string): string[] {
 }
 
 /**
- * Worker-thread entries the bundle needs as separate files: a `*-worker.ts` beside any bundled
- * source file of ours (e.g. packages/model/.../data-parallel-worker.ts, which its launcher
- * looks for as data-parallel-worker.js next to the bundle).
+ * Files our code loads by path at run time and so needs as separate entries beside the bundle:
+ * a bundled source file that names `X.js` while `X.ts` sits in its folder, e.g. the launcher's
+ * 'data-parallel-worker.js' (worker threads) or step-runner's 'replica-loss.js' (a module the
+ * workers require). `index.js` is the bundle itself and never a side entry.
  */
-function findWorkerEntries(inputs: string[]): string[] {
-  const dirs = new Set(
-    inputs.filter((p) => !p.includes('node_modules/') && !p.startsWith('<')).map((p) => dirname(join(REPO_ROOT, p))),
-  );
-  return [...dirs]
-    .filter((d) => existsSync(d))
-    .flatMap((d) =>
-      readdirSync(d)
-        .filter((f) => f.endsWith('-worker.ts'))
-        .map((f) => join(d, f)),
-    )
-    .sort();
+export function findSideEntries(inputs: string[]): string[] {
+  const entries = new Set<string>();
+  for (const input of inputs.filter((p) => /\.ts$/.test(p) && !p.includes('node_modules/'))) {
+    const file = join(REPO_ROOT, input);
+    if (!existsSync(file)) continue;
+    for (const match of readFileSync(file, 'utf8').matchAll(/['"`]([\w.-]+)\.js['"`]/g)) {
+      const name = match[1];
+      const source = join(dirname(file), `${name}.ts`);
+      if (name && name !== 'index' && existsSync(source)) entries.add(source);
+    }
+  }
+  return [...entries].sort();
 }
 
-function bundleOptions(outfile: string, pins: Map<string, NativeModulePin>, minify: boolean): BuildOptions {
+type Minify = boolean | 'compact';
+
+function bundleOptions(outfile: string, pins: Map<string, NativeModulePin>, minify: Minify): BuildOptions {
   return {
     absWorkingDir: REPO_ROOT,
     tsconfig: join(REPO_ROOT, 'tsconfig.json'),
@@ -137,7 +141,7 @@ function bundleOptions(outfile: string, pins: Map<string, NativeModulePin>, mini
     target: 'node20',
     format: 'cjs',
     outfile,
-    minify,
+    ...(minify === 'compact' ? { minifyWhitespace: true, minifySyntax: true } : { minify }),
     legalComments: 'linked',
     charset: 'utf8',
     metafile: true,
@@ -152,7 +156,7 @@ async function bundleEntry(
   resolveDir: string,
   outfile: string,
   pins: Map<string, NativeModulePin>,
-  minify: boolean,
+  minify: Minify,
 ): Promise<string[]> {
   const result = await build({
     ...bundleOptions(outfile, pins, minify),
@@ -182,9 +186,11 @@ export async function bundleAction(
   const pins = new Map<string, NativeModulePin>();
   const minify = o.minify ?? false;
   const inputs = await bundleEntry('./src/index.ts', actionDir, join(outDir, 'index.js'), pins, minify);
-  for (const worker of findWorkerEntries(inputs)) {
-    const name = basename(worker, '.ts');
-    await bundleEntry(`./${basename(worker)}`, dirname(worker), join(outDir, `${name}.js`), pins, minify);
+  for (const side of findSideEntries(inputs)) {
+    const name = basename(side, '.ts');
+    // Side entries run in worker threads and would each add a full copy of tfjs (~5 MB):
+    // whitespace and syntax are minified to keep dist under budget; names stay for stack traces.
+    await bundleEntry(`./${basename(side)}`, dirname(side), join(outDir, `${name}.js`), pins, minify || 'compact');
   }
   copyWasmAssets(inputs, outDir);
   const pinList = [...pins.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -20836,6 +20836,8 @@ function installedVersion(pin, dir) {
 }
 function describeInstallFailure(thrown) {
   const e = thrown;
+  if (e.code === "ENOENT")
+    return "npm was not found (not beside this node, not on PATH); install Node.js with npm on the runner";
   const detail = (e.stderr || e.message || String(thrown)).trim().split("\n").slice(-8).join("\n");
   return detail;
 }
@@ -44537,5 +44539,5 @@ var pins = JSON.parse(readFileSync2(join6(__dirname, "native-modules.json"), "ut
 if (!process.env.WMS_TFJS_WASM_DIR && existsSync2(join6(__dirname, "tfjs-backend-wasm.wasm"))) {
   process.env.WMS_TFJS_WASM_DIR = __dirname;
 }
-if (prepareNativeModules2(pins)) init_src4();
+if (prepareNativeModules2(pins)) module.exports = (init_src4(), __toCommonJS(src_exports2));
 /*! For license information please see index.js.LEGAL.txt */

@@ -20860,6 +20860,8 @@ function installedVersion(pin, dir) {
 }
 function describeInstallFailure(thrown) {
   const e5 = thrown;
+  if (e5.code === "ENOENT")
+    return "npm was not found (not beside this node, not on PATH); install Node.js with npm on the runner";
   const detail = (e5.stderr || e5.message || String(thrown)).trim().split("\n").slice(-8).join("\n");
   return detail;
 }
@@ -43291,6 +43293,18 @@ var init_local_paths = __esm({
   }
 });
 
+// packages/registry/src/keep-alive-sleep.ts
+function keepAliveSleep(ms) {
+  return new Promise((resolve3) => {
+    setTimeout(resolve3, ms);
+  });
+}
+var init_keep_alive_sleep = __esm({
+  "packages/registry/src/keep-alive-sleep.ts"() {
+    "use strict";
+  }
+});
+
 // packages/registry/src/local/file-lock.ts
 function isProcessAlive(pid) {
   try {
@@ -43328,7 +43342,7 @@ async function withFileLock(lockPath, fn, options = {}) {
   const timeoutMs = options.timeoutMs ?? 3e4;
   const staleMs = options.staleMs ?? 12e4;
   const pollMs = options.pollMs ?? 25;
-  const sleep2 = options.sleep ?? defaultSleep;
+  const sleep2 = options.sleep ?? keepAliveSleep;
   const owner = { pid: process.pid, host: (0, import_node_os2.hostname)(), token: (0, import_node_crypto2.randomBytes)(8).toString("hex"), at: 0 };
   const started = Date.now();
   for (; ; ) {
@@ -43376,7 +43390,7 @@ var init_file_lock = __esm({
     import_node_fs5 = require("node:fs");
     import_node_os2 = require("node:os");
     import_node_crypto2 = require("node:crypto");
-    init_src();
+    init_keep_alive_sleep();
   }
 });
 
@@ -83551,7 +83565,7 @@ function createMlflowHttp(options) {
         baseMs: options.baseDelayMs ?? 500,
         label: `MLflow ${endpoint}`,
         isRetryable: isRetryableMlflowError,
-        sleep: options.sleep,
+        sleep: options.sleep ?? keepAliveSleep,
         onRetry: ({ attempt, delayMs, error: error64 }) => options.logger.warning(
           redact(`MLflow ${endpoint} attempt ${attempt} failed (${describeCause(error64)}); retrying in ${delayMs} ms`)
         )
@@ -83608,6 +83622,7 @@ var init_mlflow_http = __esm({
   "packages/registry/src/mlflow/mlflow-http.ts"() {
     "use strict";
     init_src();
+    init_keep_alive_sleep();
     MlflowApiError = class extends Error {
       constructor(status, errorCode, serverMessage, endpoint) {
         super(`MLflow ${endpoint} failed with HTTP ${status}${errorCode ? ` ${errorCode}` : ""}: ${serverMessage}`);
@@ -83818,7 +83833,7 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
     alias: options.alias ?? "champion",
     syncOther: options.syncOther ?? false
   };
-  const sleep2 = options.sleep ?? defaultSleep;
+  const sleep2 = options.sleep ?? keepAliveSleep;
   const isChampion = (mv) => style.style === "alias" ? (mv.aliases ?? []).includes(style.alias) : mv.current_stage === PRODUCTION;
   const toInfo = (mv, champion) => {
     const tags = tagsToRecord(mv.tags);
@@ -83840,7 +83855,7 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       await http.call({ method: "POST", path: MLFLOW_API.versionSetTag, json: { name: model, version: version2, key, value } });
     }
   };
-  const getChampion = async (model) => {
+  const findChampion = async (model) => {
     try {
       if (style.style === "alias") {
         const r6 = await http.call({
@@ -83848,19 +83863,43 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
           path: MLFLOW_API.alias,
           query: { name: model, alias: style.alias }
         });
-        return r6.model_version ? toInfo(r6.model_version, true) : null;
+        return r6.model_version ?? null;
       }
       const r5 = await http.call({
         method: "POST",
         path: MLFLOW_API.latestVersions,
         json: { name: model, stages: [PRODUCTION] }
       });
-      const latest = (r5.model_versions ?? []).sort((a5, b5) => Number(b5.version) - Number(a5.version))[0];
-      return latest ? toInfo(latest, true) : null;
+      return (r5.model_versions ?? []).sort((a5, b5) => Number(b5.version) - Number(a5.version))[0] ?? null;
     } catch (error64) {
       if (isNotFound(error64)) return null;
       throw error64;
     }
+  };
+  const metricsOfRun = async (runId) => {
+    try {
+      const { run } = await http.call({
+        method: "GET",
+        path: MLFLOW_API.runGet,
+        query: { run_id: runId }
+      });
+      const values = new Map((run.data?.metrics ?? []).map((m3) => [m3.key, m3.value]));
+      for (const [dice, iou] of RUN_METRIC_KEYS) {
+        const d5 = values.get(dice);
+        const i5 = values.get(iou);
+        if (Number.isFinite(d5) && Number.isFinite(i5)) return { dice: d5, iou: i5 };
+      }
+    } catch (error64) {
+      if (!isNotFound(error64)) throw error64;
+    }
+    return void 0;
+  };
+  const getChampion = async (model) => {
+    const mv = await findChampion(model);
+    if (!mv) return null;
+    const info2 = toInfo(mv, true);
+    if (!info2.metrics && info2.runId) info2.metrics = await metricsOfRun(info2.runId);
+    return info2;
   };
   const waitUntilReady = async (mv) => {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 6e4);
@@ -84003,17 +84042,23 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
     }
   };
 }
-var PRODUCTION;
+var PRODUCTION, RUN_METRIC_KEYS;
 var init_mlflow_registry = __esm({
   "packages/registry/src/mlflow/mlflow-registry.ts"() {
     "use strict";
     init_src();
+    init_keep_alive_sleep();
     init_errors4();
     init_types();
     init_mlflow_http();
     init_mlflow_tracking();
     init_mlflow_types();
     PRODUCTION = "Production";
+    RUN_METRIC_KEYS = [
+      ["dice", "iou"],
+      ["val_dice", "val_iou"],
+      ["test_dice", "test_iou"]
+    ];
   }
 });
 
@@ -84553,5 +84598,5 @@ var pins = JSON.parse(readFileSync2(join15(__dirname, "native-modules.json"), "u
 if (!process.env.WMS_TFJS_WASM_DIR && existsSync2(join15(__dirname, "tfjs-backend-wasm.wasm"))) {
   process.env.WMS_TFJS_WASM_DIR = __dirname;
 }
-if (prepareNativeModules2(pins)) init_src4();
+if (prepareNativeModules2(pins)) module.exports = (init_src4(), __toCommonJS(src_exports2));
 /*! For license information please see index.js.LEGAL.txt */

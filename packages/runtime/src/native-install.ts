@@ -81,7 +81,9 @@ function installedVersion(pin: NativeModulePin, dir: string): string | undefined
 }
 
 function describeInstallFailure(thrown: unknown): string {
-  const e = thrown as { stderr?: string; message?: string };
+  const e = thrown as { stderr?: string; message?: string; code?: string };
+  if (e.code === 'ENOENT')
+    return 'npm was not found (not beside this node, not on PATH); install Node.js with npm on the runner';
   const detail = (e.stderr || e.message || String(thrown)).trim().split('\n').slice(-8).join('\n');
   return detail;
 }
