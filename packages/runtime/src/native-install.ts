@@ -67,6 +67,8 @@ export const npmInstaller: NativeInstaller = (pin, dir) => {
     // Fail in about a minute on a runner without registry access instead of npm's 5-minute default.
     '--fetch-timeout=30000',
     '--fetch-retries=1',
+    '--fetch-retry-mintimeout=2000',
+    '--fetch-retry-maxtimeout=10000',
     '--prefix',
     dir,
     `${pin.name}@${pin.version}`,
