@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { createMemoryLogger, createMemoryRunTracker } from '@wms/core';
 import {
   buildUNet,
@@ -35,13 +36,17 @@ describe('trainModel on tiny data', () => {
   let root: string;
   let pairs: Pair[];
   let result: TrainResult;
+  let leakedTensors: number;
   const tracker = createMemoryRunTracker('run-123');
   const logger = createMemoryLogger();
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wms-train-'));
     pairs = await writeTinyDataset(join(root, 'data'), 28, 11);
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
     result = await trainModel({ pairs, config, outputDir: join(root, 'out'), backend: 'wasm', tracker }, { logger });
+    leakedTensors = tf.memory().numTensors - before;
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -56,6 +61,10 @@ describe('trainModel on tiny data', () => {
     expect(result.metrics.heldOut.mean.dice).toBeGreaterThan(baseline.mean.dice + 0.3);
     expect(result.epochs.length).toBeGreaterThan(1);
     expect(result.backend.name).toBe('wasm');
+  });
+
+  it('frees every tensor it created', () => {
+    expect(leakedTensors).toBe(0);
   });
 
   it('logs params, one metrics step per epoch and the artifacts to the tracker', () => {
@@ -104,7 +113,7 @@ describe('trainModel with data-parallel workers', () => {
       const dpConfig = parseTrainConfig({
         ...config,
         baseline: undefined,
-        training: { ...config.training, epochs: 4, workers: 2 },
+        training: { ...config.training, epochs: 4, workers: 2, time_budget_sec: 120 },
       });
       const logger = createMemoryLogger();
       const result = await trainModel(

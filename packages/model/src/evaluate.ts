@@ -11,6 +11,7 @@ import { loadModel } from './model-io';
 import type { Pair } from './pairs';
 import { imagesToTensor, mapConcurrent } from './samples';
 import { modelInputSize } from './unet';
+import { ensureBackend } from './use-backend';
 
 export interface EvaluateOptions {
   threshold?: number;
@@ -69,6 +70,7 @@ export async function evaluateModelDir(
   pairs: readonly Pair[],
   opts: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
+  await ensureBackend();
   const model = await loadModel(modelDir);
   try {
     return await evaluate(model, pairs, opts);

@@ -10,6 +10,7 @@ import { readRgbOriginal, readRgbResized } from './image-io';
 import { DEFAULT_THRESHOLD, resizeBilinear, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
 import { modelInputSize } from './unet';
+import { ensureBackend } from './use-backend';
 
 export interface PredictionSummary {
   width: number;
@@ -50,6 +51,7 @@ export async function predictToFiles(
   outMaskPng: string,
   outOverlayPng: string,
 ): Promise<PredictionSummary> {
+  await ensureBackend();
   const model = await loadModel(modelDir);
   try {
     const { mask, original } = await predictWithModel(model, imagePath);

@@ -4,7 +4,8 @@
  * rest of the model package uses.
  */
 import { BACKEND_NAMES, selectBackend, type BackendInfo, type BackendName } from './backend';
-import type { Logger } from '@wms/core';
+import * as tf from '@tensorflow/tfjs';
+import { silentLogger, type Logger } from '@wms/core';
 
 export type BackendPreference = BackendName | 'auto';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKEND_NAMES];
@@ -12,4 +13,14 @@ export type ActiveBackend = BackendInfo;
 
 export async function activateBackend(preference: BackendPreference, logger: Logger): Promise<ActiveBackend> {
   return selectBackend(preference, logger);
+}
+
+/**
+ * For entry points that may run first in a process (the gate's `evaluateModelDir`, `wms predict`):
+ * picks a backend through `selectBackend('auto')` unless one is already active, because tfjs
+ * would otherwise try to start the wasm backend without its file paths.
+ */
+export async function ensureBackend(logger: Logger = silentLogger): Promise<void> {
+  if (tf.engine().backendName) return;
+  await selectBackend('auto', logger);
 }
