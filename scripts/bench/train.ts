@@ -3,7 +3,8 @@
  *
  * Trains the reference U-Net (base 16, 3 levels, BCE, Adam) on random data on every backend that
  * loads here — tensorflow (tfjs-node) when installed, wasm in one thread, wasm data-parallel over
- * `--workers` threads, cpu for a single step at the smallest size (it is ~0.05 img/s) — and the
+ * `--workers` threads, cpu for one step of 2 images at the smallest size (it is ~0.05 img/s at
+ * 128×128; per-image throughput hardly depends on the batch there) — and the
  * identical network in PyTorch with the same thread count (scripts/bench/train_reference.py, via
  * /usr/bin/python3). Prints images/s and images per CPU-second, and both ratios to PyTorch;
  * the CPU-second ratio stays meaningful when other processes share the machine.
@@ -93,20 +94,20 @@ async function measure(step: () => Promise<void>, images: number, steps: number,
 }
 
 /** One process, one replica: the tensorflow, single-thread wasm and cpu measurements. */
-async function measureInProcess(size: number, flags: Flags, steps: number, warmup: number) {
+async function measureInProcess(size: number, batchSize: number, steps: number, warmup: number) {
   const model = buildReferenceUnet({ size });
   const replica = await ModelReplica.create({
     ...describeModel(model),
     loss: 'binaryCrossentropy',
     optimizer: OPTIMIZER,
   });
-  const batch = randomBatch(flags.batch, size);
+  const batch = randomBatch(batchSize, size);
   const result = await measure(
     async () => {
       const { gradients, nonTrainable } = replica.computeGradients(batch);
       replica.applyGradients(gradients, nonTrainable);
     },
-    flags.batch,
+    batchSize,
     steps,
     warmup,
   );
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
         runner: 'tfjs tensorflow',
         size,
         threads: info.threads,
-        ...(await measureInProcess(size, flags, flags.steps, 2)),
+        ...(await measureInProcess(size, flags.batch, flags.steps, 2)),
       });
     }
     wasmVersion = (await selectBackend('wasm', silentLogger)).version;
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
       runner: 'tfjs wasm, 1 process',
       size,
       threads: 1,
-      ...(await measureInProcess(size, flags, flags.steps, 2)),
+      ...(await measureInProcess(size, flags.batch, flags.steps, 2)),
     });
     rows.push({
       runner: `tfjs wasm, ${flags.workers} workers`,
@@ -202,7 +203,12 @@ async function main(): Promise<void> {
     });
     if (!flags.skipCpu && size === Math.min(...flags.sizes)) {
       await selectBackend('cpu', silentLogger);
-      rows.push({ runner: 'tfjs cpu', size, threads: 1, ...(await measureInProcess(size, flags, flags.cpuSteps, 1)) });
+      rows.push({
+        runner: 'tfjs cpu',
+        size,
+        threads: 1,
+        ...(await measureInProcess(size, Math.min(2, flags.batch), flags.cpuSteps, 0)),
+      });
     }
     for (const row of rows.filter((r) => r.size === size))
       logger.info(`   ${row.runner}: ${row.imagesPerSecond.toFixed(2)} img/s`);
