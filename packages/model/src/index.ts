@@ -9,6 +9,12 @@ export { trainModel, type TrainModelOptions, type TrainResult, type TrainDeps } 
 export type { EpochLog } from './train-loop';
 export { trainSummaryMarkdown } from './train-summary';
 export { METRICS_JSON, type RunRecord } from './run-record';
-export { BACKEND_PREFERENCES, type BackendPreference, type ActiveBackend } from './use-backend';
+export {
+  BACKEND_PREFERENCES,
+  activateBackend,
+  ensureBackend,
+  type BackendPreference,
+  type ActiveBackend,
+} from './use-backend';
 export { scorePrediction, resizeBilinear, diceAndIou, DEFAULT_THRESHOLD } from './metrics';
 export { applyAugmentation, planAugmentation, IDENTITY_PLAN, type AugmentationPlan } from './augment';
