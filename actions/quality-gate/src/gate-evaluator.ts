@@ -6,10 +6,8 @@
 import type { EvaluationResult, Logger, ProgressFactory } from '@wms/core';
 import { UserError } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
-import { evaluateModelDir, type BackendPreference } from '@wms/model';
+import { activateBackend, evaluateModelDir, type BackendPreference } from '@wms/model';
 import { readCandidateRecord } from '@wms/registry';
-// Not re-exported by @wms/model's index yet; evaluation needs an initialised TF.js backend.
-import { activateBackend } from '../../../packages/model/src/use-backend';
 
 export interface GateEvaluatorOptions {
   candidateModelDir: string;
