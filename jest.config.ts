@@ -9,6 +9,9 @@ const common = {
     '^@wms/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2',
   },
   testEnvironment: 'node',
+  // Generated trees (benchmark data, demo workspaces, bundles) hold package.json files that would
+  // collide in jest's module map.
+  modulePathIgnorePatterns: ['<rootDir>/.bench/', '<rootDir>/.wms-demo/', '<rootDir>/actions/[^/]+/dist/'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
 } satisfies Partial<Config>;
 

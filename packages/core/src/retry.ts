@@ -15,9 +15,11 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
 
+// The timer is deliberately not unref'd: a CLI waiting out a backoff has nothing else keeping
+// it alive, and an unref'd timer would let the process exit 0 half-way through the wait.
 export const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    setTimeout(resolve, ms).unref?.();
+    setTimeout(resolve, ms);
   });
 
 /** The delay before attempt `attempt + 1` (attempt counts from 1): full jitter over an exponential cap. */
