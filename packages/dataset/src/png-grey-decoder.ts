@@ -29,40 +29,42 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-/** Reverses PNG row filters for one byte per pixel. */
-function unfilter(raw: Buffer, width: number, height: number): Buffer {
-  const out = Buffer.alloc(width * height);
+/**
+ * Reverses PNG row filters for one byte per pixel, in place: output row y goes to y×width, just
+ * behind the filtered row it is read from (at y×(width+1)+1), so no byte is overwritten before it
+ * is read and no second megabyte-sized buffer is needed.
+ */
+function unfilterInPlace(buf: Buffer, width: number, height: number): Buffer {
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (width + 1)]!;
+    const filter = buf[y * (width + 1)]!;
     const src = y * (width + 1) + 1;
     const row = y * width;
     const up = row - width;
-    if (filter === 0) {
-      raw.copy(out, row, src, src + width);
+    if (filter === 0 || (filter === 2 && y === 0)) {
+      buf.copy(buf, row, src, src + width);
     } else if (filter === 1) {
       let left = 0;
-      for (let x = 0; x < width; x++) left = out[row + x] = (raw[src + x]! + left) & 0xff;
+      for (let x = 0; x < width; x++) left = buf[row + x] = (buf[src + x]! + left) & 0xff;
     } else if (filter === 2) {
-      if (y === 0) raw.copy(out, row, src, src + width);
-      else for (let x = 0; x < width; x++) out[row + x] = (raw[src + x]! + out[up + x]!) & 0xff;
+      for (let x = 0; x < width; x++) buf[row + x] = (buf[src + x]! + buf[up + x]!) & 0xff;
     } else if (filter === 3) {
       for (let x = 0; x < width; x++) {
-        const left = x > 0 ? out[row + x - 1]! : 0;
-        const above = y > 0 ? out[up + x]! : 0;
-        out[row + x] = (raw[src + x]! + ((left + above) >> 1)) & 0xff;
+        const left = x > 0 ? buf[row + x - 1]! : 0;
+        const above = y > 0 ? buf[up + x]! : 0;
+        buf[row + x] = (buf[src + x]! + ((left + above) >> 1)) & 0xff;
       }
     } else if (filter === 4) {
       for (let x = 0; x < width; x++) {
-        const left = x > 0 ? out[row + x - 1]! : 0;
-        const above = y > 0 ? out[up + x]! : 0;
-        const diag = x > 0 && y > 0 ? out[up + x - 1]! : 0;
-        out[row + x] = (raw[src + x]! + paeth(left, above, diag)) & 0xff;
+        const left = x > 0 ? buf[row + x - 1]! : 0;
+        const above = y > 0 ? buf[up + x]! : 0;
+        const diag = x > 0 && y > 0 ? buf[up + x - 1]! : 0;
+        buf[row + x] = (buf[src + x]! + paeth(left, above, diag)) & 0xff;
       }
     } else {
       throw new PngDamagedError(`row ${y} has unknown filter type ${filter}`);
     }
   }
-  return out;
+  return buf.subarray(0, width * height);
 }
 
 export async function decodeGreyPng(bytes: Buffer): Promise<GreyPixels | 'unsupported'> {
@@ -108,5 +110,5 @@ export async function decodeGreyPng(bytes: Buffer): Promise<GreyPixels | 'unsupp
       `image data holds ${raw.length} bytes, expected ${height * (width + 1)} for ${width}×${height}`,
     );
   }
-  return { data: unfilter(raw, width, height), width, height };
+  return { data: unfilterInPlace(raw, width, height), width, height };
 }

@@ -4,12 +4,12 @@
  * then adds dataset-level findings, logs one line per bad file and writes the reports.
  */
 import { resolve } from 'node:path';
-import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { noProgress, type Logger, type Progress } from '@wms/core';
 import { compareText } from './compare-text';
 import { discoverPairs, relativeToRoot } from './discover-pairs';
 import { inspectPair, type PairResult } from './inspect-pair';
+import { mapWithWorkers } from './map-with-workers';
 import { logProblemsByFile } from './qa-log';
 import { resolveQaOptions } from './qa-options';
 import { writeQaReports } from './qa-report-files';
@@ -28,19 +28,14 @@ export async function validateDataset(
   const root = resolve(opts.root);
   const rel = (p: string): string => relativeToRoot(root, p);
 
-  const limit = pLimit(options.concurrency);
   progress.start(discovered.pairs.length, 'Checking image/mask pairs');
   let results: PairResult[];
   try {
-    results = await Promise.all(
-      discovered.pairs.map((pair) =>
-        limit(async () => {
-          const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
-          progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0]!.code}` : undefined);
-          return result;
-        }),
-      ),
-    );
+    results = await mapWithWorkers(discovered.pairs, options.concurrency, async (pair) => {
+      const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
+      progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0]!.code}` : undefined);
+      return result;
+    });
   } finally {
     progress.stop();
   }
