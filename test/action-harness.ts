@@ -27,7 +27,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, join, resolve, sep } from 'node:path';
 import { findNodeModulesAbove, resolveNodeBinary, type E2eNode } from '../scripts/lib/node-binaries';
 import { parseAnnotations, parseOutputFile, type Annotation } from '../scripts/lib/runner-files';
 import { readActionDefaults } from '../scripts/lib/action-yml';
@@ -99,9 +99,15 @@ function stageAction(action: string, actionsRoot: string, root: string): string 
 function machineEnv(): Record<string, string> {
   const leaky =
     /^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|JEST_|npm_|PNPM_|WMS_)|^(NODE_OPTIONS|NODE_PATH|NODE_ENV|TS_NODE_.*)$/;
-  return Object.fromEntries(
+  const env = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !leaky.test(e[0])),
   );
+  // pnpm/npx put the repo's node_modules/.bin on PATH; a runner has none of it.
+  env.PATH = (env.PATH ?? '/usr/bin:/bin')
+    .split(delimiter)
+    .filter((dir) => !dir.split(sep).includes('node_modules'))
+    .join(delimiter);
+  return env;
 }
 
 function runnerEnv(o: RunActionBundleOptions, dirs: Record<'action' | 'workspace' | 'temp', string>) {
@@ -195,9 +201,4 @@ function runNode(
       resolvePromise({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
-}
-
-/** Directory of the dist bundle inside the repo (for tests that inspect what was shipped). */
-export function distDir(action: string): string {
-  return dirname(join(REPO_ROOT, 'actions', action, 'dist', 'index.js'));
 }
