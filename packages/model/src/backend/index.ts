@@ -23,4 +23,4 @@ export {
   resolveWorkerScript,
 } from './data-parallel/worker-launcher';
 export { buildReferenceUnet, type ReferenceUnetOptions } from './reference-unet';
-export { registerCpuKernelFixes } from './cpu-kernels/register-cpu-kernel-fixes';
+export { registerCpuKernelFixes } from './cpu-kernels/cpu-kernel-fixes';

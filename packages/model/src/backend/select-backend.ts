@@ -4,7 +4,7 @@ import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError, type Logger } from '@wms/core';
 import { loadTfjsNode } from './tfjs-node-loader';
 import { asWasmPrefix, resolveWasmDir } from './wasm-files';
-import { registerCpuKernelFixes } from './cpu-kernels/register-cpu-kernel-fixes';
+import { registerCpuKernelFixes } from './cpu-kernels/cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from './wasm-kernels/register-training-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

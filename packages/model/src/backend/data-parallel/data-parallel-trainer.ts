@@ -36,6 +36,8 @@ export interface DataParallelTrainerOptions {
   wasmDir?: string;
   /** Path of the emitted data-parallel-worker.js in a bundle (else $WMS_DATA_PARALLEL_WORKER, else found). */
   workerScript?: string;
+  /** How long workers may take to load tfjs and build their replica; default 180 s. */
+  startTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -76,7 +78,11 @@ export async function createDataParallelTrainer(options: DataParallelTrainerOpti
   );
   let readies;
   try {
-    readies = await Promise.all(handles.map((h) => h.request({ type: 'init', init }, 'ready')));
+    readies = await withTimeout(
+      Promise.all(handles.map((h) => h.request({ type: 'init', init }, 'ready'))),
+      options.startTimeoutMs ?? 180_000,
+      `${workerCount} data-parallel worker(s) to load tfjs and build their model replica`,
+    );
   } catch (error) {
     await Promise.all(handles.map((h) => h.terminate()));
     throw error;
@@ -161,4 +167,12 @@ export async function createDataParallelTrainer(options: DataParallelTrainerOpti
       await Promise.all(handles.map((h) => h.terminate()));
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, waitingFor: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms / 1000} s waiting for ${waitingFor}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

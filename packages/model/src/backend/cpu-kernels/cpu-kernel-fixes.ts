@@ -57,3 +57,17 @@ function sourceIndices(inSize: number, outSize: number, alignCorners: boolean, h
   }
   return indices;
 }
+
+let cpuFixed = false;
+
+/** Replaces tfjs-backend-cpu's ResizeNearestNeighborGrad, wrong for batch > 1 in 4.22. Idempotent. */
+export function registerCpuKernelFixes(): void {
+  if (cpuFixed) return;
+  if (tf.getKernel('ResizeNearestNeighborGrad', 'cpu')) tf.unregisterKernel('ResizeNearestNeighborGrad', 'cpu');
+  tf.registerKernel({
+    kernelName: 'ResizeNearestNeighborGrad',
+    backendName: 'cpu',
+    kernelFunc: resizeNearestNeighborGradCpu as unknown as tf.KernelFunc,
+  });
+  cpuFixed = true;
+}
