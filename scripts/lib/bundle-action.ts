@@ -8,7 +8,7 @@
  * timestamps, sorted JSON. scripts/check-dist.ts relies on that.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomicSync } from '@wms/core';
@@ -106,7 +106,11 @@ function copyWasmAssets(inputs: string[], outDir: string): string[] {
   const copied = readdirSync(wasmDist)
     .filter((f) => f.endsWith('.wasm') && !f.includes('threaded'))
     .sort();
-  for (const file of copied) copyFileSync(join(wasmDist, file), join(outDir, file));
+  for (const file of copied) {
+    copyFileSync(join(wasmDist, file), join(outDir, file));
+    // The package ships them executable; a fixed mode keeps git (and check-dist) quiet.
+    chmodSync(join(outDir, file), 0o644);
+  }
   return copied;
 }
 

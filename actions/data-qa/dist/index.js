@@ -43440,124 +43440,6 @@ var init_discover_pairs = __esm({
   }
 });
 
-// node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js
-var require_yocto_queue = __commonJS({
-  "node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js"(exports2, module2) {
-    "use strict";
-    var Node = class {
-      /// value;
-      /// next;
-      constructor(value) {
-        this.value = value;
-        this.next = void 0;
-      }
-    };
-    var Queue = class {
-      // TODO: Use private class fields when targeting Node.js 12.
-      // #_head;
-      // #_tail;
-      // #_size;
-      constructor() {
-        this.clear();
-      }
-      enqueue(value) {
-        const node2 = new Node(value);
-        if (this._head) {
-          this._tail.next = node2;
-          this._tail = node2;
-        } else {
-          this._head = node2;
-          this._tail = node2;
-        }
-        this._size++;
-      }
-      dequeue() {
-        const current = this._head;
-        if (!current) {
-          return;
-        }
-        this._head = this._head.next;
-        this._size--;
-        return current.value;
-      }
-      clear() {
-        this._head = void 0;
-        this._tail = void 0;
-        this._size = 0;
-      }
-      get size() {
-        return this._size;
-      }
-      *[Symbol.iterator]() {
-        let current = this._head;
-        while (current) {
-          yield current.value;
-          current = current.next;
-        }
-      }
-    };
-    module2.exports = Queue;
-  }
-});
-
-// node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js
-var require_p_limit = __commonJS({
-  "node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js"(exports2, module2) {
-    "use strict";
-    var Queue = require_yocto_queue();
-    var pLimit4 = (concurrency) => {
-      if (!((Number.isInteger(concurrency) || concurrency === Infinity) && concurrency > 0)) {
-        throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-      }
-      const queue = new Queue();
-      let activeCount = 0;
-      const next = () => {
-        activeCount--;
-        if (queue.size > 0) {
-          queue.dequeue()();
-        }
-      };
-      const run = async (fn, resolve7, ...args) => {
-        activeCount++;
-        const result = (async () => fn(...args))();
-        resolve7(result);
-        try {
-          await result;
-        } catch {
-        }
-        next();
-      };
-      const enqueue = (fn, resolve7, ...args) => {
-        queue.enqueue(run.bind(null, fn, resolve7, ...args));
-        (async () => {
-          await Promise.resolve();
-          if (activeCount < concurrency && queue.size > 0) {
-            queue.dequeue()();
-          }
-        })();
-      };
-      const generator = (fn, ...args) => new Promise((resolve7) => {
-        enqueue(fn, resolve7, ...args);
-      });
-      Object.defineProperties(generator, {
-        activeCount: {
-          get: () => activeCount
-        },
-        pendingCount: {
-          get: () => queue.size
-        },
-        clearQueue: {
-          value: () => {
-            queue.clear();
-          }
-        }
-      });
-      return generator;
-    };
-    module2.exports = pLimit4;
-  }
-});
-
 // packages/dataset/src/mask-analysis.ts
 function countMaskPixels(data, channels, hasAlpha, allowedSpread) {
   const colourChannels = hasAlpha ? channels - 1 : channels;
@@ -43634,39 +43516,37 @@ function paeth(a, b, c) {
   const pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
-function unfilter(raw, width, height) {
-  const out = Buffer.alloc(width * height);
+function unfilterInPlace(buf, width, height) {
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (width + 1)];
+    const filter = buf[y * (width + 1)];
     const src = y * (width + 1) + 1;
     const row = y * width;
     const up = row - width;
-    if (filter === 0) {
-      raw.copy(out, row, src, src + width);
+    if (filter === 0 || filter === 2 && y === 0) {
+      buf.copy(buf, row, src, src + width);
     } else if (filter === 1) {
       let left = 0;
-      for (let x = 0; x < width; x++) left = out[row + x] = raw[src + x] + left & 255;
+      for (let x = 0; x < width; x++) left = buf[row + x] = buf[src + x] + left & 255;
     } else if (filter === 2) {
-      if (y === 0) raw.copy(out, row, src, src + width);
-      else for (let x = 0; x < width; x++) out[row + x] = raw[src + x] + out[up + x] & 255;
+      for (let x = 0; x < width; x++) buf[row + x] = buf[src + x] + buf[up + x] & 255;
     } else if (filter === 3) {
       for (let x = 0; x < width; x++) {
-        const left = x > 0 ? out[row + x - 1] : 0;
-        const above = y > 0 ? out[up + x] : 0;
-        out[row + x] = raw[src + x] + (left + above >> 1) & 255;
+        const left = x > 0 ? buf[row + x - 1] : 0;
+        const above = y > 0 ? buf[up + x] : 0;
+        buf[row + x] = buf[src + x] + (left + above >> 1) & 255;
       }
     } else if (filter === 4) {
       for (let x = 0; x < width; x++) {
-        const left = x > 0 ? out[row + x - 1] : 0;
-        const above = y > 0 ? out[up + x] : 0;
-        const diag = x > 0 && y > 0 ? out[up + x - 1] : 0;
-        out[row + x] = raw[src + x] + paeth(left, above, diag) & 255;
+        const left = x > 0 ? buf[row + x - 1] : 0;
+        const above = y > 0 ? buf[up + x] : 0;
+        const diag = x > 0 && y > 0 ? buf[up + x - 1] : 0;
+        buf[row + x] = buf[src + x] + paeth(left, above, diag) & 255;
       }
     } else {
       throw new PngDamagedError(`row ${y} has unknown filter type ${filter}`);
     }
   }
-  return out;
+  return buf.subarray(0, width * height);
 }
 async function decodeGreyPng(bytes) {
   if (!crc322 || bytes.length < 8 || !bytes.subarray(0, 8).equals(SIGNATURE)) return "unsupported";
@@ -43710,7 +43590,7 @@ async function decodeGreyPng(bytes) {
       `image data holds ${raw.length} bytes, expected ${height * (width + 1)} for ${width}×${height}`
     );
   }
-  return { data: unfilter(raw, width, height), width, height };
+  return { data: unfilterInPlace(raw, width, height), width, height };
 }
 var import_node_util, zlib, inflate2, SIGNATURE, crc322, PngDamagedError;
 var init_png_grey_decoder = __esm({
@@ -43954,6 +43834,25 @@ var init_inspect_pair = __esm({
   }
 });
 
+// packages/dataset/src/map-with-workers.ts
+async function mapWithWorkers(items, workers, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, worker));
+  return results;
+}
+var init_map_with_workers = __esm({
+  "packages/dataset/src/map-with-workers.ts"() {
+    "use strict";
+  }
+});
+
 // packages/dataset/src/qa-log.ts
 function logProblemsByFile(report, logger, annotationBase) {
   const byFile = /* @__PURE__ */ new Map();
@@ -44155,19 +44054,14 @@ async function validateDataset(opts, deps) {
   const discovered = await discoverPairs(opts);
   const root = (0, import_node_path8.resolve)(opts.root);
   const rel = (p) => relativeToRoot(root, p);
-  const limit = (0, import_p_limit.default)(options.concurrency);
   progress.start(discovered.pairs.length, "Checking image/mask pairs");
   let results;
   try {
-    results = await Promise.all(
-      discovered.pairs.map(
-        (pair) => limit(async () => {
-          const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
-          progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0].code}` : void 0);
-          return result;
-        })
-      )
-    );
+    results = await mapWithWorkers(discovered.pairs, options.concurrency, async (pair) => {
+      const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
+      progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0].code}` : void 0);
+      return result;
+    });
   } finally {
     progress.stop();
   }
@@ -44235,17 +44129,17 @@ function sortProblems(problems) {
     (a, b) => rank(a) - rank(b) || compareText(a.code, b.code) || compareText(a.files[0] ?? "", b.files[0] ?? "")
   );
 }
-var import_node_path8, import_p_limit, import_sharp2;
+var import_node_path8, import_sharp2;
 var init_validate_dataset = __esm({
   "packages/dataset/src/validate-dataset.ts"() {
     "use strict";
     import_node_path8 = require("node:path");
-    import_p_limit = __toESM(require_p_limit());
     import_sharp2 = __toESM(require("sharp"));
     init_src();
     init_compare_text();
     init_discover_pairs();
     init_inspect_pair();
+    init_map_with_workers();
     init_qa_log();
     init_qa_options();
     init_qa_report_files();
@@ -44283,12 +44177,130 @@ var init_qa_failure = __esm({
   }
 });
 
+// node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js
+var require_yocto_queue = __commonJS({
+  "node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js"(exports2, module2) {
+    "use strict";
+    var Node = class {
+      /// value;
+      /// next;
+      constructor(value) {
+        this.value = value;
+        this.next = void 0;
+      }
+    };
+    var Queue = class {
+      // TODO: Use private class fields when targeting Node.js 12.
+      // #_head;
+      // #_tail;
+      // #_size;
+      constructor() {
+        this.clear();
+      }
+      enqueue(value) {
+        const node2 = new Node(value);
+        if (this._head) {
+          this._tail.next = node2;
+          this._tail = node2;
+        } else {
+          this._head = node2;
+          this._tail = node2;
+        }
+        this._size++;
+      }
+      dequeue() {
+        const current = this._head;
+        if (!current) {
+          return;
+        }
+        this._head = this._head.next;
+        this._size--;
+        return current.value;
+      }
+      clear() {
+        this._head = void 0;
+        this._tail = void 0;
+        this._size = 0;
+      }
+      get size() {
+        return this._size;
+      }
+      *[Symbol.iterator]() {
+        let current = this._head;
+        while (current) {
+          yield current.value;
+          current = current.next;
+        }
+      }
+    };
+    module2.exports = Queue;
+  }
+});
+
+// node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js
+var require_p_limit = __commonJS({
+  "node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js"(exports2, module2) {
+    "use strict";
+    var Queue = require_yocto_queue();
+    var pLimit3 = (concurrency) => {
+      if (!((Number.isInteger(concurrency) || concurrency === Infinity) && concurrency > 0)) {
+        throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+      }
+      const queue = new Queue();
+      let activeCount = 0;
+      const next = () => {
+        activeCount--;
+        if (queue.size > 0) {
+          queue.dequeue()();
+        }
+      };
+      const run = async (fn, resolve7, ...args) => {
+        activeCount++;
+        const result = (async () => fn(...args))();
+        resolve7(result);
+        try {
+          await result;
+        } catch {
+        }
+        next();
+      };
+      const enqueue = (fn, resolve7, ...args) => {
+        queue.enqueue(run.bind(null, fn, resolve7, ...args));
+        (async () => {
+          await Promise.resolve();
+          if (activeCount < concurrency && queue.size > 0) {
+            queue.dequeue()();
+          }
+        })();
+      };
+      const generator = (fn, ...args) => new Promise((resolve7) => {
+        enqueue(fn, resolve7, ...args);
+      });
+      Object.defineProperties(generator, {
+        activeCount: {
+          get: () => activeCount
+        },
+        pendingCount: {
+          get: () => queue.size
+        },
+        clearQueue: {
+          value: () => {
+            queue.clear();
+          }
+        }
+      });
+      return generator;
+    };
+    module2.exports = pLimit3;
+  }
+});
+
 // packages/dataset/src/fingerprint.ts
-var import_p_limit2;
+var import_p_limit;
 var init_fingerprint = __esm({
   "packages/dataset/src/fingerprint.ts"() {
     "use strict";
-    import_p_limit2 = __toESM(require_p_limit());
+    import_p_limit = __toESM(require_p_limit());
   }
 });
 
@@ -44322,11 +44334,11 @@ var init_window_mask = __esm({
 });
 
 // packages/dataset/src/synth/generate-synth.ts
-var import_p_limit3, import_sharp3;
+var import_p_limit2, import_sharp3;
 var init_generate_synth = __esm({
   "packages/dataset/src/synth/generate-synth.ts"() {
     "use strict";
-    import_p_limit3 = __toESM(require_p_limit());
+    import_p_limit2 = __toESM(require_p_limit());
     import_sharp3 = __toESM(require("sharp"));
     init_src();
     init_meter_scene();

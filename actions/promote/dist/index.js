@@ -121,7 +121,7 @@ var init_retry = __esm({
   "packages/core/src/retry.ts"() {
     "use strict";
     defaultSleep = (ms) => new Promise((resolve3) => {
-      setTimeout(resolve3, ms).unref?.();
+      setTimeout(resolve3, ms);
     });
   }
 });
