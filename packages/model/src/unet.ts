@@ -65,6 +65,9 @@ export function buildUNet(cfg: ModelConfig, options: UNetOptions = {}): tf.Layer
       kernelSize: 1,
       activation: 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 9999) % 2 ** 31 }),
+      biasInitializer: tf.initializers.constant({
+        value: Math.log(cfg.foreground_prior / (1 - cfg.foreground_prior)),
+      }),
       name: 'mask',
     })
     .apply(x) as tf.SymbolicTensor;
