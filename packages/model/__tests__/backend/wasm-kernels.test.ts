@@ -124,6 +124,34 @@ describe('wasm training kernels match the cpu backend', () => {
     }
   });
 
+  it.each(['cpu', 'wasm'] as const)(
+    'the supplied batch-norm gradient equals autodiff of the unfused formula, on %s',
+    async (backend) => {
+      await runOn('wasm', () => []); // registers the gradient
+      const [n, h, w, c] = [3, 5, 4, 6];
+      const eps = 1e-3;
+      const run = () => {
+        const x = tf.tensor4d(seededValues(n * h * w * c, 21), [n, h, w, c]);
+        const mean = tf.tensor1d(seededValues(c, 22));
+        const variance = tf.tensor1d(seededValues(c, 23).map((v) => 0.5 + v * v));
+        const scale = tf.tensor1d(seededValues(c, 24));
+        const offset = tf.tensor1d(seededValues(c, 25));
+        const r = tf.tensor4d(seededValues(n * h * w * c, 26), [n, h, w, c]);
+        const inputs = [x, mean, variance, scale, offset];
+        const fused = tf.grads((a, m, v, s, o) =>
+          tf.sum(tf.mul(tf.batchNorm(a!, m!, v!, o!, s! as tf.Tensor1D, eps), r)),
+        )(inputs);
+        const unfused = tf.grads((a, m, v, s, o) =>
+          tf.sum(tf.mul(tf.add(tf.mul(tf.mul(tf.sub(a!, m!), tf.rsqrt(tf.add(v!, eps))), s!), o!), r)),
+        )(inputs);
+        tf.dispose([...inputs, r]);
+        return [...fused, ...unfused];
+      };
+      const grads = await runOn(backend, run);
+      for (let i = 0; i < 5; i++) expect(relativeError(grads[i]!, grads[i + 5]!)).toBeLessThan(1e-5);
+    },
+  );
+
   it('tileInto replicates a block row-major', () => {
     const dst = new Float32Array(12);
     tileInto(Float32Array.from([1, 2, 3]), [1, 3], [2, 2], dst);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_GRAD_SUMS, batchNormGradSumsWasm, createBatchNormGradient } from './batch-norm-gradient';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { createConv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { createTileWasm } from './tile';
@@ -10,12 +11,15 @@ type AnyKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?
  * steps on wasm and fixing each failure, wrong result and hot spot:
  * - Conv2DBackpropFilter: missing (no conv layer could train);
  * - Conv2DBackpropInput: a naive loop (~1.9 GFLOP/s), also conv2dTranspose's forward pass;
- * - Tile: batch-norm's gradient tiles per-channel vectors every step; generic kernel was the top cost.
+ * - Tile: batch-norm's gradient tiles per-channel vectors every step; generic kernel was the top cost;
+ * - WmsBatchNormGradSums: new, the two per-channel sums of the batch-norm gradient in one pass
+ *   (used by the FusedBatchNorm gradient registered below instead of ~13 full-tensor passes).
  */
 const KERNELS: Record<string, (original: tf.KernelFunc | undefined) => AnyKernel> = {
   Conv2DBackpropFilter: () => conv2dBackpropFilterWasm,
   Conv2DBackpropInput: (original) => createConv2dBackpropInputWasm(original),
   Tile: (original) => createTileWasm(original),
+  [BATCH_NORM_GRAD_SUMS]: () => batchNormGradSumsWasm,
 };
 
 export const SUPPLIED_WASM_KERNELS = Object.keys(KERNELS);
@@ -38,5 +42,8 @@ export function registerWasmTrainingKernels(): void {
       kernelFunc: create(original?.kernelFunc) as unknown as tf.KernelFunc,
     });
   }
+  const batchNormGradient = tf.getGradient('FusedBatchNorm');
+  // Global, but the same mathematics on every backend (plain ops where the wasm kernel is absent).
+  if (batchNormGradient) tf.registerGradient(createBatchNormGradient(batchNormGradient));
   registered = true;
 }
