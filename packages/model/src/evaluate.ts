@@ -8,7 +8,7 @@ import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
 import { readMaskOriginal, readRgbResized } from './image-io';
 import { DEFAULT_THRESHOLD, meanScores, scorePrediction, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
-import type { Pair } from './pairs';
+import type { Pair } from '@wms/dataset';
 import { imagesToTensor, mapConcurrent } from './samples';
 import { modelInputSize } from './unet';
 import { ensureBackend } from './use-backend';

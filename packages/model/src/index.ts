@@ -1,5 +1,5 @@
 export * from './config';
-export type { Pair } from './pairs';
+export type { Pair } from '@wms/dataset';
 export { splitPairs, assignSplit, recordSplit, type DataSplit, type RecordedSplit, type SplitName } from './split';
 export { buildUNet, modelInputSize } from './unet';
 export { evaluate, evaluateModelDir, predictProbabilities, type EvaluateOptions } from './evaluate';

@@ -8,7 +8,7 @@ import type { Progress } from '@wms/core';
 import type { Sample } from './augment';
 import type { TensorBatch } from './backend/data-parallel/protocol';
 import { readMaskResized, readRgbResized } from './image-io';
-import type { Pair } from './pairs';
+import type { Pair } from '@wms/dataset';
 
 export interface CachedSample extends Sample {
   id: string;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
-import type { Pair } from './pairs';
+import type { Pair } from '@wms/dataset';
 
 export type SplitName = 'train' | 'validation' | 'test';
 

@@ -9,9 +9,8 @@ import type { EvaluationResult, Logger, ProgressFactory, RunTracker } from '@wms
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
 import { evaluate } from './evaluate';
-import { fingerprintPairs } from '@wms/dataset';
+import { fingerprintPairs, type Pair } from '@wms/dataset';
 import { saveModel } from './model-io';
-import type { Pair } from './pairs';
 import { combineResults, currentGitSha, flattenConfig, METRICS_JSON, type RunRecord } from './run-record';
 import { loadSamples } from './samples';
 import { recordSplit, splitPairs, type RecordedSplit } from './split';
