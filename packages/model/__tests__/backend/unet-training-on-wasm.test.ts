@@ -64,6 +64,7 @@ describe('a U-Net trains on wasm', () => {
       optimizer: { name: 'adam', learningRate: 1e-2 },
     });
     const counts: number[] = [];
+    const buffers: number[] = [];
     const losses: number[] = [];
     const batch = makeBatch(2, 31);
     for (let step = 0; step < 4; step++) {
@@ -71,10 +72,13 @@ describe('a U-Net trains on wasm', () => {
       replica.applyGradients(gradients, nonTrainable);
       losses.push(loss);
       counts.push(tf.memory().numTensors);
+      buffers.push(tf.memory().numDataBuffers);
     }
     replica.dispose();
     // Step 1 creates the optimizer's moment variables; from then on nothing may accumulate.
     expect(new Set(counts.slice(1)).size).toBe(1);
+    // Data buffers too: shared (reference-counted) clones must all be released.
+    expect(new Set(buffers.slice(1)).size).toBe(1);
     expect(losses[3]!).toBeLessThan(losses[0]!);
   });
 });

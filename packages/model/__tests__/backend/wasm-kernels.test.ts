@@ -152,6 +152,18 @@ describe('wasm training kernels match the cpu backend', () => {
     },
   );
 
+  it('Identity (tf.clone) shares data on wasm and survives disposal of the original', async () => {
+    await runOn('wasm', () => []);
+    const before = tf.memory().numDataBuffers;
+    const original = tf.tensor([1, 2, 3]);
+    const copy = tf.clone(original);
+    expect(tf.memory().numDataBuffers).toBe(before + 1);
+    original.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    copy.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+
   it('tileInto replicates a block row-major', () => {
     const dst = new Float32Array(12);
     tileInto(Float32Array.from([1, 2, 3]), [1, 3], [2, 2], dst);

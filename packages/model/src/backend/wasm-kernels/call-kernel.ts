@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The slice of tfjs-backend-wasm's BackendWasm our kernels touch (it is not exported with types). */
 export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 
 /** What JS-loop kernels need from BackendWasm: output allocation and views of the wasm heap. */
@@ -37,4 +38,16 @@ export function release(backend: WasmBackendLike, ...infos: tf.TensorInfo[]): vo
 /** A view of the same data with another shape (what wasm's Reshape kernel does, without a copy). */
 export function reshapeInfo(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/**
+ * Identity for the wasm backend as the cpu backend does it: share the data and count a reference.
+ * wasm's own Identity copies, and tfjs clones every tensor it saves for the backward pass through
+ * it (Engine.saveTensorsForBackwardMode): ~150 full-activation copies per U-Net step. Tensor data
+ * is never written in place (variables swap their dataId on assign), so sharing is safe.
+ */
+export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  (args.backend as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

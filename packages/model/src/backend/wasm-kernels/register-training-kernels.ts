@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSumsWasm, createBatchNormGradient } from './batch-norm-gradient';
+import { identityWasm } from './call-kernel';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { createConv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { createTileWasm } from './tile';
@@ -13,13 +14,15 @@ type AnyKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?
  * - Conv2DBackpropInput: a naive loop (~1.9 GFLOP/s), also conv2dTranspose's forward pass;
  * - Tile: batch-norm's gradient tiles per-channel vectors every step; generic kernel was the top cost;
  * - WmsBatchNormGradSums: new, the two per-channel sums of the batch-norm gradient in one pass
- *   (used by the FusedBatchNorm gradient registered below instead of ~13 full-tensor passes).
+ *   (used by the FusedBatchNorm gradient registered below instead of ~13 full-tensor passes);
+ * - Identity: shares data instead of copying (tfjs clones every tensor saved for backprop).
  */
 const KERNELS: Record<string, (original: tf.KernelFunc | undefined) => AnyKernel> = {
   Conv2DBackpropFilter: () => conv2dBackpropFilterWasm,
   Conv2DBackpropInput: (original) => createConv2dBackpropInputWasm(original),
   Tile: (original) => createTileWasm(original),
   [BATCH_NORM_GRAD_SUMS]: () => batchNormGradSumsWasm,
+  Identity: () => identityWasm,
 };
 
 export const SUPPLIED_WASM_KERNELS = Object.keys(KERNELS);
