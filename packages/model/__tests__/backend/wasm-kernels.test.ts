@@ -67,7 +67,9 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it.each([
-    ['k2 s2 same', 2, 2, 'same'],
+    ['k2 s2 same (pixel shuffle: matMul + depth-to-space)', 2, 2, 'same'],
+    ['k2 s2 valid (pixel shuffle)', 2, 2, 'valid'],
+    ['k3 s3 valid (pixel shuffle)', 3, 3, 'valid'],
     ['k3 s2 same', 3, 2, 'same'],
     ['k3 s1 valid', 3, 1, 'valid'],
   ] as const)('conv2dTranspose forward (Conv2DBackpropInput), %s', async (_label, k, stride, pad) => {
