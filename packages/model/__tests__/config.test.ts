@@ -26,7 +26,7 @@ function writeYaml(text: string): string {
 describe('training config', () => {
   it('runs on embedded defaults without a file', () => {
     expect(loadTrainConfig()).toEqual(DEFAULT_TRAIN_CONFIG);
-    expect(DEFAULT_TRAIN_CONFIG.model).toMatchObject({ depth: 4, base_filters: 16, batch_norm: true });
+    expect(DEFAULT_TRAIN_CONFIG.model).toMatchObject({ depth: 4, base_filters: 8, input_size: 96, batch_norm: true });
   });
 
   it('the repository file says the same as the defaults (apart from the gate baseline)', () => {
@@ -38,8 +38,8 @@ describe('training config', () => {
   it('fills missing keys from the defaults', () => {
     const cfg = loadTrainConfig(writeYaml('model:\n  input_size: 64\ntraining:\n  scheduler:\n    factor: 0.2\n'));
     expect(cfg.model.input_size).toBe(64);
-    expect(cfg.model.base_filters).toBe(16);
-    expect(cfg.training.scheduler).toEqual({ factor: 0.2, patience: 3, min_lr: 1e-6 });
+    expect(cfg.model.base_filters).toBe(8);
+    expect(cfg.training.scheduler).toEqual({ factor: 0.2, patience: 5, min_lr: 1e-6 });
   });
 
   it('names unknown keys with their path', () => {

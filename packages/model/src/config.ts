@@ -17,8 +17,8 @@ const modelSchema = z
     input_channels: z.literal(3).default(3),
     output_channels: z.literal(1).default(1),
     /** Square input side in pixels; must be divisible by 2^depth. */
-    input_size: z.number().int().min(16).max(1024).default(128),
-    base_filters: z.number().int().min(1).max(128).default(16),
+    input_size: z.number().int().min(16).max(1024).default(96),
+    base_filters: z.number().int().min(1).max(128).default(8),
     /** Number of down-sampling levels (the seed: 4, plus the bottleneck). */
     depth: z.number().int().min(1).max(6).default(4),
     batch_norm: z.boolean().default(true),
@@ -33,7 +33,7 @@ const modelSchema = z
 const schedulerSchema = z
   .object({
     factor: z.number().gt(0).lt(1).default(0.5),
-    patience: z.number().int().min(0).default(3),
+    patience: z.number().int().min(0).default(5),
     min_lr: z.number().min(0).default(1e-6),
   })
   .strict();
@@ -49,11 +49,11 @@ const lossSchema = z
 
 const trainingSchema = z
   .object({
-    epochs: z.number().int().min(1).max(10_000).default(60),
+    epochs: z.number().int().min(1).max(10_000).default(100),
     batch_size: z.number().int().min(1).max(256).default(4),
     learning_rate: z.number().gt(0).max(1).default(0.002),
     weight_decay: z.number().min(0).max(1).default(1e-4),
-    early_stopping_patience: z.number().int().min(1).default(8),
+    early_stopping_patience: z.number().int().min(1).default(12),
     scheduler: schedulerSchema.default(() => schedulerSchema.parse({})),
     loss: lossSchema.default(() => lossSchema.parse({})),
     /** Wall-clock budget for the training loop; evaluation and saving come on top. */
