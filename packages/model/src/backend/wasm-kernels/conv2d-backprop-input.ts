@@ -6,7 +6,7 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.N
 /**
  * Conv2DBackpropInput for the wasm backend (also the forward pass of conv2dTranspose). wasm's own
  * kernel is a naive loop (~1.9 GFLOP/s); the same gradient is a forward XNNPACK Conv2D (~22) of dy
- * — zero-dilated by the stride — with the filter flipped in space and its in/out channels swapped (one JS pass: filters are small).
+ * — zero-dilated by the stride — with the filter flipped in space and its in/out channels swapped.
  * Paddings this formulation cannot express fall back to wasm's own kernel.
  */
 export function createConv2dBackpropInputWasm(fallback: tf.KernelFunc | undefined) {
