@@ -57,6 +57,7 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2dBackpropFilterWasm);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('conv2dBackpropInputWasm');
     expect(tf.getKernel('Tile', 'wasm')?.kernelFunc.name).toBe('tileWasm');
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc.name).toBe('maxPoolGradWasm');
   });
 
   it.each(CONV_CASES.map((c) => [name(c), c] as const))('conv2d gradients, %s', async (_label, c) => {
@@ -164,6 +165,28 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
     copy.dispose();
     expect(tf.memory().numDataBuffers).toBe(before);
+  });
+
+  it.each([
+    ['2×2 stride 2 valid', 2, 2, 'valid', [2, 8, 6, 5]],
+    ['3×3 stride 2 same, odd sizes', 3, 2, 'same', [2, 9, 7, 3]],
+    ['3×3 stride 1 same', 3, 1, 'same', [1, 5, 6, 4]],
+    ['2×2 stride 2 valid, odd sizes with ReLU-style ties', 2, 2, 'valid', [3, 7, 9, 2]],
+  ] as const)('MaxPoolGrad, %s', async (label, size, stride, pad, shape) => {
+    const count = shape.reduce((a: number, b: number) => a * b, 1);
+    // Zeros everywhere a ReLU would clip: ties must go to the same (first) maximum as on cpu.
+    const values = seededValues(count, 31).map((v) => (label.includes('ties') ? Math.max(0, v) : v));
+    const run = () => {
+      const x = tf.tensor4d(values, [...shape] as [number, number, number, number]);
+      const pooled = tf.maxPool(x, size, stride, pad);
+      const r = tf.tensor(seededValues(pooled.size, 32), pooled.shape);
+      const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), r)))(x);
+      tf.dispose([x, pooled, r]);
+      return [grad];
+    };
+    const expected = await runOn('cpu', run);
+    const actual = await runOn('wasm', run);
+    expect(relativeError(actual[0]!, expected[0]!)).toBeLessThan(1e-6);
   });
 
   it('tileInto replicates a block row-major', () => {
