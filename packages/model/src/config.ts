@@ -53,7 +53,7 @@ const trainingSchema = z
     batch_size: z.number().int().min(1).max(256).default(4),
     learning_rate: z.number().gt(0).max(1).default(0.002),
     weight_decay: z.number().min(0).max(1).default(1e-4),
-    early_stopping_patience: z.number().int().min(1).default(12),
+    early_stopping_patience: z.number().int().min(1).default(25),
     scheduler: schedulerSchema.default(() => schedulerSchema.parse({})),
     loss: lossSchema.default(() => lossSchema.parse({})),
     /** Wall-clock budget for the training loop; evaluation and saving come on top. */
