@@ -1,8 +1,9 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import { registryFromInputs, renderGateSummary, runQualityGate } from '@wms/registry';
+import type { BackendPreference } from '@wms/model';
+import { createHeldOutEvaluator, runGateStage } from '@wms/pipeline';
+import { registryFromInputs, renderGateSummary } from '@wms/registry';
 import { gateOutputs } from './gate-outputs';
-import { createGateEvaluator } from './gate-evaluator';
 import type { spec } from './spec';
 
 type Outputs = keyof typeof spec.outputs;
@@ -11,29 +12,26 @@ type Outputs = keyof typeof spec.outputs;
 export async function runQualityGateAction(
   inputs: InputValues<typeof spec.inputs>,
   ctx: ActionContext,
-  makeEvaluator = createGateEvaluator,
+  makeEvaluator = createHeldOutEvaluator,
 ): Promise<ActionResult<Outputs>> {
   const { registry } = registryFromInputs(inputs, ctx);
-  const candidateModelDir = inputs['model-dir'];
-  const evaluate = await makeEvaluator({
-    ...ctx,
-    candidateModelDir,
-    datasetDir: inputs['dataset-dir'],
-    backend: inputs.backend,
-  });
-  const policy = {
-    minDiceDelta: inputs['min-dice-delta'],
-    minIouDelta: inputs['min-iou-delta'],
-    confidence: inputs.confidence,
-  };
-  const result = await runQualityGate(
+  const result = await runGateStage(
     {
       model: inputs['model-name'],
-      candidateModelDir,
+      candidateModelDir: inputs['model-dir'],
+      datasetDir: inputs['dataset-dir'],
+      workspace: ctx.workspace,
+      backend: inputs.backend as BackendPreference,
       scratchDir: ctx.env.RUNNER_TEMP || undefined,
-      policy: { ...policy, requireSignificance: inputs['require-significance'], seed: inputs['bootstrap-seed'] },
+      policy: {
+        minDiceDelta: inputs['min-dice-delta'],
+        minIouDelta: inputs['min-iou-delta'],
+        confidence: inputs.confidence,
+        requireSignificance: inputs['require-significance'],
+        seed: inputs['bootstrap-seed'],
+      },
     },
-    { registry, evaluate, logger: ctx.logger },
+    { registry, logger: ctx.logger, progress: ctx.progress, makeEvaluator },
   );
   const failure = !result.improved && inputs['fail-on-regression'] ? `Quality gate: ${result.reason}` : undefined;
   return { outputs: gateOutputs(result), summary: renderGateSummary(result), failure };

@@ -7,7 +7,7 @@ import type { ActionContext } from '@wms/core/action';
 import { writeTinyDataset } from '../../../packages/model/__tests__/helpers/tiny-dataset';
 import { runTrainAction } from '../src/main';
 import { spec } from '../src/spec';
-import type { TrackerRequest } from '../src/create-tracker';
+import type { TrackerRequest } from '@wms/pipeline';
 
 jest.setTimeout(90_000);
 
@@ -55,7 +55,7 @@ describe('train action', () => {
     expect(result.outputs.backend).toBe('wasm');
     expect(result.outputs.dice).toBeGreaterThan(0);
     expect(result.summary).toContain('## Train');
-    expect(requests[0]).toMatchObject({ trackingUri: '', experiment: 'water-meter-segmentation', workspace });
+    expect(requests[0]).toMatchObject({ trackingUri: undefined, experiment: 'water-meter-segmentation', workspace });
     expect(tracker.params['model.input_size']).toBe(32);
     expect(tracker.status).toBe('FINISHED');
     expect(ctx.logger.messages('info')).toContain('Config: WMS/configs/train.yaml');

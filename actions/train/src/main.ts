@@ -1,9 +1,8 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import { trainModel, trainSummaryMarkdown } from '@wms/model';
-import { createTracker, type CreateTracker } from './create-tracker';
+import { trainSummaryMarkdown, type BackendPreference } from '@wms/model';
+import { createTracker, runTrainStage, type CreateTracker } from '@wms/pipeline';
 import type { spec } from './spec';
-import { trainOptionsFromInputs } from './train-inputs';
 
 type Outputs = keyof typeof spec.outputs;
 
@@ -13,20 +12,24 @@ export async function runTrainAction(
   ctx: ActionContext,
   makeTracker: CreateTracker = createTracker,
 ): Promise<ActionResult<Outputs>> {
-  const { logger, workspace, env } = ctx;
-  const options = await trainOptionsFromInputs(inputs, ctx);
-  const tracker = await makeTracker({
-    trackingUri: inputs['tracking-uri'],
-    experiment: inputs.experiment,
-    workspace,
-    env,
-    logger,
-    tags: { 'wms.stage': 'train' },
-  });
-  const result = await trainModel({ ...options, tracker }, { logger, progress: ctx.progress });
+  const result = await runTrainStage(
+    {
+      dataDir: inputs['data-dir'],
+      config: inputs.config || undefined,
+      outputDir: inputs['output-dir'],
+      backend: inputs.backend as BackendPreference,
+      timeBudgetSec: inputs['time-budget'],
+      seed: inputs.seed,
+      trackingUri: inputs['tracking-uri'] || undefined,
+      experiment: inputs.experiment,
+      workspace: ctx.workspace,
+      env: ctx.env,
+    },
+    { logger: ctx.logger, progress: ctx.progress, createTracker: makeTracker },
+  );
   const { dice, iou } = result.metrics.heldOut.mean;
   return {
-    outputs: { dice, iou, 'model-dir': result.modelDir, 'run-id': tracker.runId, backend: result.backend.name },
+    outputs: { dice, iou, 'model-dir': result.modelDir, 'run-id': result.runId, backend: result.backend.name },
     summary: trainSummaryMarkdown(result),
   };
 }

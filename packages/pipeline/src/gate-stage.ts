@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { UserError, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
-import { evaluateModelDir } from '@wms/model';
+import { activateBackend, evaluateModelDir, type BackendPreference } from '@wms/model';
 import {
   readCandidateRecord,
   runQualityGate,
@@ -18,6 +18,8 @@ import {
 export interface HeldOutEvaluatorOptions {
   candidateModelDir: string;
   datasetDir: string;
+  /** Backend both models are scored on; 'auto' picks the fastest that loads. */
+  backend?: BackendPreference;
   logger: Logger;
   progress?: ProgressFactory;
 }
@@ -40,7 +42,10 @@ export async function createHeldOutEvaluator(options: HeldOutEvaluatorOptions): 
       `${wanted.size - heldOut.length} held-out pairs of the candidate are missing from the dataset.`,
     );
   }
-  options.logger.info(`Scoring on ${heldOut.length} held-out pairs (validation + test).`);
+  const backend = await activateBackend(options.backend ?? 'auto', options.logger);
+  options.logger.info(
+    `Scoring on ${heldOut.length} held-out pairs (validation + test) with the ${backend.name} backend.`,
+  );
   return (modelDir) => evaluateModelDir(modelDir, heldOut, { progress: options.progress?.() });
 }
 
@@ -51,6 +56,7 @@ export interface GateStageOptions {
   workspace: string;
   policy?: Partial<GatePolicy>;
   scratchDir?: string;
+  backend?: BackendPreference;
 }
 
 export async function runGateStage(
@@ -66,6 +72,7 @@ export async function runGateStage(
   const evaluate = await (deps.makeEvaluator ?? createHeldOutEvaluator)({
     candidateModelDir,
     datasetDir: resolve(options.workspace, options.datasetDir),
+    backend: options.backend,
     logger: deps.logger,
     progress: deps.progress,
   });
