@@ -56,6 +56,25 @@ describe('decodeGreyPng', () => {
     await expect(decodeGreyPng(damaged)).rejects.toThrow(/bad CRC/);
   });
 
+  it('marks only plain files (no EXIF, no unusual chunks) as safe to skip the header read', async () => {
+    const data = testPattern(40, 30);
+    const plain = await decodeGreyPng(await png(data, 40, 30));
+    expect(plain !== 'unsupported' && plain.plain).toBe(true);
+    const rotated = await sharp(data, { raw: { width: 40, height: 30, channels: 1 } })
+      .toColourspace('b-w')
+      .withMetadata({ orientation: 6 })
+      .png()
+      .toBuffer();
+    const exif = await decodeGreyPng(rotated);
+    expect(exif !== 'unsupported' && exif.plain).toBe(false);
+  });
+
+  it('refuses images over maxPixels before inflating them', async () => {
+    const file = await png(testPattern(40, 30), 40, 30);
+    expect(await decodeGreyPng(file, 40 * 30 - 1)).toBe('unsupported');
+    expect(await decodeGreyPng(file, 40 * 30)).not.toBe('unsupported');
+  });
+
   it('steps aside for formats it does not handle', async () => {
     const rgb = await sharp(Buffer.alloc(16 * 16 * 3), { raw: { width: 16, height: 16, channels: 3 } })
       .png()

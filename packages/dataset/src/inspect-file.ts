@@ -4,7 +4,7 @@
  * or the problem that stops this file from being used.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageFormat, type SniffedFormat } from './file-kinds';
 import { countMaskPixels, type MaskCounts } from './mask-analysis';
@@ -32,13 +32,15 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Reads and checks the header; the returned pipeline input is the file's bytes, so each file is
- * read from disk once.
+ * Reads the whole file and sniffs its format. The read is synchronous on purpose: a file of a
+ * few hundred KB costs ~40 µs of main-thread time this way, against ~150 µs of main-thread
+ * bookkeeping for fs.promises' open/stat/read/close round trips through libuv's pool, and the
+ * main thread is the serial part of a run (decoding happens on the pool meanwhile).
  */
-async function openChecked(path: string, file: string, maxPixels: number) {
+function readSniffed(path: string, file: string) {
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(path);
+    bytes = readFileSync(path);
   } catch (error) {
     return fail('unreadable-file', file, `${file} cannot be read: ${firstLine(error)}.`);
   }
@@ -47,6 +49,18 @@ async function openChecked(path: string, file: string, maxPixels: number) {
     const what = bytes.length === 0 ? 'is empty' : 'does not start like a JPEG, PNG, WebP or TIFF file';
     return fail('not-an-image', file, `${file} ${what}; replace it with a real image or remove it.`);
   }
+  return { ok: true as const, bytes, format };
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Reads and checks the header; the returned pipeline input is the file's bytes, so each file is
+ * read from disk once.
+ */
+async function openChecked(path: string, file: string, maxPixels: number, read = readSniffed(path, file)) {
+  if (!read.ok) return read;
+  const { bytes, format } = read;
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -68,7 +82,7 @@ async function openChecked(path: string, file: string, maxPixels: number) {
     width: meta.autoOrient.width,
     height: meta.autoOrient.height,
     orientation,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256(bytes),
   };
   return { ok: true as const, bytes, stored, depth: meta.depth, channels: meta.channels, facts };
 }
@@ -110,7 +124,19 @@ export async function inspectMask(
   maxPixels: number,
   allowedSpread: (format: SniffedFormat) => number,
 ): Promise<Inspected<MaskFacts>> {
-  const opened = await openChecked(path, file, maxPixels);
+  const read = readSniffed(path, file);
+  if (read.ok && read.format === 'png') {
+    // The common case, a plain 8-bit grey PNG, needs no separate header read: the decoder checks
+    // the header itself and refuses oversized images before inflating. Anything else, damaged
+    // files included, takes the general path below, which reports exactly as before.
+    const grey = await decodeGreyPng(read.bytes, maxPixels).catch(() => 'unsupported' as const);
+    if (grey !== 'unsupported' && grey.plain) {
+      const facts = { format: read.format, width: grey.width, height: grey.height, orientation: 1 };
+      const counts = countMaskPixels(grey.data, 1, false, 0);
+      return { ok: true, facts: { ...facts, sha256: sha256(read.bytes), counts } };
+    }
+  }
+  const opened = await openChecked(path, file, maxPixels, read);
   if (!opened.ok) return opened;
   try {
     if (opened.facts.format === 'png') {
