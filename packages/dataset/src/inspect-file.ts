@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageFormat, type SniffedFormat } from './file-kinds';
+import { plainJpegSize, type JpegSize } from './jpeg-header';
 import { countMaskPixels, type MaskCounts } from './mask-analysis';
 import { decodeGreyPng } from './png-grey-decoder';
 import type { QaProblem } from './types';
@@ -92,17 +93,36 @@ function decoder(bytes: Buffer, maxPixels: number): Sharp {
   return sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels, sequentialRead: true });
 }
 
+/**
+ * Asking for the last pixel makes the decoder run through every row of the file (JPEG and PNG
+ * decode strictly in order), so damage anywhere fails, without copying megabytes out.
+ */
+async function decodeThroughLastPixel(bytes: Buffer, stored: JpegSize, maxPixels: number): Promise<void> {
+  const { width, height } = stored;
+  await decoder(bytes, maxPixels)
+    .extract({ left: width - 1, top: height - 1, width: 1, height: 1 })
+    .raw()
+    .toBuffer();
+}
+
 export async function inspectImage(path: string, file: string, maxPixels: number): Promise<Inspected<FileFacts>> {
-  const opened = await openChecked(path, file, maxPixels);
+  const read = readSniffed(path, file);
+  if (read.ok && read.format === 'jpeg') {
+    // The common case, a JPEG without EXIF, needs no separate header read: its size comes from
+    // the SOF marker. If decoding fails, the general path below runs and reports as before.
+    const size = plainJpegSize(read.bytes);
+    if (size && size.width * size.height <= maxPixels) {
+      const decoded = await decodeThroughLastPixel(read.bytes, size, maxPixels).then(
+        () => true,
+        () => false,
+      );
+      if (decoded) return { ok: true, facts: { format: 'jpeg', ...size, orientation: 1, sha256: sha256(read.bytes) } };
+    }
+  }
+  const opened = await openChecked(path, file, maxPixels, read);
   if (!opened.ok) return opened;
   try {
-    // Asking for the last pixel makes the decoder run through every row of the file (JPEG and
-    // PNG decode strictly in order), so damage anywhere fails, without copying megabytes out.
-    const { width, height } = opened.stored;
-    await decoder(opened.bytes, maxPixels)
-      .extract({ left: width - 1, top: height - 1, width: 1, height: 1 })
-      .raw()
-      .toBuffer();
+    await decodeThroughLastPixel(opened.bytes, opened.stored, maxPixels);
   } catch (error) {
     return fail(
       'unreadable-file',
