@@ -1,6 +1,8 @@
 /** The mask fast path must decode exactly what sharp (libpng) decodes, and refuse what libpng refuses. */
 import sharp, { type PngOptions } from 'sharp';
-import { decodeGreyPng, PngDamagedError } from '../src/png-grey-decoder';
+import { crc32 } from 'node:zlib';
+import { countGreyRows, countMaskPixels } from '../src/mask-analysis';
+import { decodeGreyPng, decodeGreyPngRows, PngDamagedError } from '../src/png-grey-decoder';
 
 function testPattern(width: number, height: number): Buffer {
   // Gradients, noise and flat runs, so libpng's adaptive filtering picks every filter type.
@@ -57,17 +59,29 @@ describe('decodeGreyPng', () => {
   });
 
   it('marks only plain files (no EXIF, no unusual chunks) as safe to skip the header read', async () => {
-    const data = testPattern(40, 30);
-    const plain = await decodeGreyPng(await png(data, 40, 30));
+    const file = await png(testPattern(40, 30), 40, 30);
+    const plain = await decodeGreyPng(file);
     expect(plain !== 'unsupported' && plain.plain).toBe(true);
-    const rotated = await sharp(data, { raw: { width: 40, height: 30, channels: 1 } })
-      .toColourspace('b-w')
-      .withMetadata({ orientation: 6 })
-      .png()
-      .toBuffer();
-    const exif = await decodeGreyPng(rotated);
+    // An eXIf chunk (orientation) after IHDR: still decodable, but its size needs EXIF.
+    const exifBody = Buffer.from('eXIfMM\0*\0\0\0\x08\0\0', 'latin1');
+    const chunk = Buffer.alloc(exifBody.length + 8);
+    chunk.writeUInt32BE(exifBody.length - 4, 0);
+    exifBody.copy(chunk, 4);
+    chunk.writeUInt32BE(crc32(exifBody), exifBody.length + 4);
+    const exif = await decodeGreyPng(Buffer.concat([file.subarray(0, 33), chunk, file.subarray(33)]));
+    expect(exif).not.toBe('unsupported');
     expect(exif !== 'unsupported' && exif.plain).toBe(false);
   });
+
+  it.each([[{}], [{ adaptiveFiltering: true }]])(
+    'counts rows with their filter bytes exactly like the squeezed pixels with %p',
+    async (options) => {
+      const data = testPattern(61, 47);
+      const rows = await decodeGreyPngRows(await png(data, 61, 47, options));
+      expect(rows).not.toBe('unsupported');
+      if (rows !== 'unsupported') expect(countGreyRows(rows.rows, 61, 47)).toEqual(countMaskPixels(data, 1, false, 0));
+    },
+  );
 
   it('refuses images over maxPixels before inflating them', async () => {
     const file = await png(testPattern(40, 30), 40, 30);

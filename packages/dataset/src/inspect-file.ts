@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageFormat, type SniffedFormat } from './file-kinds';
 import { plainJpegSize, type JpegSize } from './jpeg-header';
-import { countMaskPixels, type MaskCounts } from './mask-analysis';
-import { decodeGreyPng } from './png-grey-decoder';
+import { countGreyRows, countMaskPixels, type MaskCounts } from './mask-analysis';
+import { decodeGreyPng, decodeGreyPngRows } from './png-grey-decoder';
 import type { QaProblem } from './types';
 
 export interface FileFacts {
@@ -149,10 +149,10 @@ export async function inspectMask(
     // The common case, a plain 8-bit grey PNG, needs no separate header read: the decoder checks
     // the header itself and refuses oversized images before inflating. Anything else, damaged
     // files included, takes the general path below, which reports exactly as before.
-    const grey = await decodeGreyPng(read.bytes, maxPixels).catch(() => 'unsupported' as const);
+    const grey = await decodeGreyPngRows(read.bytes, maxPixels).catch(() => 'unsupported' as const);
     if (grey !== 'unsupported' && grey.plain) {
       const facts = { format: read.format, width: grey.width, height: grey.height, orientation: 1 };
-      const counts = countMaskPixels(grey.data, 1, false, 0);
+      const counts = countGreyRows(grey.rows, grey.width, grey.height);
       return { ok: true, facts: { ...facts, sha256: sha256(read.bytes), counts } };
     }
   }

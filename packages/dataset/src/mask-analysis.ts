@@ -44,6 +44,18 @@ export function countMaskPixels(
 }
 
 /**
+ * The counts of a one-channel image given as rows that each start with one extra byte (PNG's
+ * filter type), without squeezing those bytes out first: the whole buffer is counted, then each
+ * row's extra byte is taken back out of the histogram.
+ */
+export function countGreyRows(rows: Uint8Array, width: number, height: number): MaskCounts {
+  const histogram = new Uint32Array(256);
+  countGreyBytes(rows.subarray(0, height * (width + 1)), histogram);
+  for (let y = 0; y < height; y++) histogram[rows[y * (width + 1)]!]!--;
+  return { total: width * height, histogram, colourChannels: 1, channelMismatch: 0 };
+}
+
+/**
  * Histogram of one-channel pixels. Masks are mostly runs of 0 or 255, so whole 32-bit words of
  * either are counted at once (about 3× faster than byte by byte on a 1024×768 mask).
  */

@@ -15,8 +15,7 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number })
 
 export class PngDamagedError extends Error {}
 
-export interface GreyPixels {
-  data: Buffer;
+interface GreyHeader {
   width: number;
   height: number;
   /**
@@ -25,6 +24,15 @@ export interface GreyPixels {
    * and the separate header read (sharp's metadata) can be skipped.
    */
   plain: boolean;
+}
+
+export interface GreyPixels extends GreyHeader {
+  data: Buffer;
+}
+
+/** Unfiltered rows as stored: each row is its filter-type byte followed by `width` pixels. */
+export interface GreyRows extends GreyHeader {
+  rows: Buffer;
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -36,48 +44,47 @@ function paeth(a: number, b: number, c: number): number {
 }
 
 /**
- * Reverses PNG row filters for one byte per pixel, in place: output row y goes to y×width, just
- * behind the filtered row it is read from (at y×(width+1)+1), so no byte is overwritten before it
- * is read and no second megabyte-sized buffer is needed.
+ * Reverses PNG row filters for one byte per pixel, in place and where the rows lie: row y keeps
+ * its filter-type byte at y×(width+1) and its pixels right after it. Each byte depends only on
+ * bytes to its left and in the row above, which are already unfiltered, so no copy is needed.
  */
-function unfilterInPlace(buf: Buffer, width: number, height: number): Buffer {
+function unfilterRows(buf: Buffer, width: number, height: number): void {
+  const stride = width + 1;
   for (let y = 0; y < height; y++) {
-    const filter = buf[y * (width + 1)]!;
-    const src = y * (width + 1) + 1;
-    const row = y * width;
-    const up = row - width;
+    const filter = buf[y * stride]!;
+    const row = y * stride + 1;
+    const up = row - stride;
     if (filter === 0 || (filter === 2 && y === 0)) {
-      buf.copy(buf, row, src, src + width);
+      continue;
     } else if (filter === 1) {
       let left = 0;
-      for (let x = 0; x < width; x++) left = buf[row + x] = (buf[src + x]! + left) & 0xff;
+      for (let x = 0; x < width; x++) left = buf[row + x] = (buf[row + x]! + left) & 0xff;
     } else if (filter === 2) {
-      for (let x = 0; x < width; x++) buf[row + x] = (buf[src + x]! + buf[up + x]!) & 0xff;
+      for (let x = 0; x < width; x++) buf[row + x] = (buf[row + x]! + buf[up + x]!) & 0xff;
     } else if (filter === 3) {
       for (let x = 0; x < width; x++) {
         const left = x > 0 ? buf[row + x - 1]! : 0;
         const above = y > 0 ? buf[up + x]! : 0;
-        buf[row + x] = (buf[src + x]! + ((left + above) >> 1)) & 0xff;
+        buf[row + x] = (buf[row + x]! + ((left + above) >> 1)) & 0xff;
       }
     } else if (filter === 4) {
       for (let x = 0; x < width; x++) {
         const left = x > 0 ? buf[row + x - 1]! : 0;
         const above = y > 0 ? buf[up + x]! : 0;
         const diag = x > 0 && y > 0 ? buf[up + x - 1]! : 0;
-        buf[row + x] = (buf[src + x]! + paeth(left, above, diag)) & 0xff;
+        buf[row + x] = (buf[row + x]! + paeth(left, above, diag)) & 0xff;
       }
     } else {
       throw new PngDamagedError(`row ${y} has unknown filter type ${filter}`);
     }
   }
-  return buf.subarray(0, width * height);
 }
 
 /**
  * `maxPixels` (optional) makes images with more pixels 'unsupported' before anything is
  * inflated, so a caller that skips the header check still never inflates a decompression bomb.
  */
-export async function decodeGreyPng(bytes: Buffer, maxPixels = Infinity): Promise<GreyPixels | 'unsupported'> {
+export async function decodeGreyPngRows(bytes: Buffer, maxPixels = Infinity): Promise<GreyRows | 'unsupported'> {
   if (!crc32 || bytes.length < 8 || !bytes.subarray(0, 8).equals(SIGNATURE)) return 'unsupported';
   let offset = 8;
   let header: { width: number; height: number } | undefined;
@@ -142,5 +149,15 @@ export async function decodeGreyPng(bytes: Buffer, maxPixels = Infinity): Promis
   if (raw.length !== expected) {
     throw new PngDamagedError(`image data holds ${raw.length} bytes, expected ${expected} for ${width}×${height}`);
   }
-  return { data: unfilterInPlace(raw, width, height), width, height, plain };
+  unfilterRows(raw, width, height);
+  return { rows: raw, width, height, plain };
+}
+
+/** The pixels, row after row (the filter-type bytes squeezed out, in place). */
+export async function decodeGreyPng(bytes: Buffer, maxPixels = Infinity): Promise<GreyPixels | 'unsupported'> {
+  const decoded = await decodeGreyPngRows(bytes, maxPixels);
+  if (decoded === 'unsupported') return decoded;
+  const { rows, width, height, plain } = decoded;
+  for (let y = 0; y < height; y++) rows.copy(rows, y * width, y * (width + 1) + 1, (y + 1) * (width + 1));
+  return { data: rows.subarray(0, width * height), width, height, plain };
 }
