@@ -27032,7 +27032,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -27107,7 +27107,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -27202,11 +27202,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -27229,10 +27229,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -27249,7 +27249,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -27429,7 +27429,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -27451,7 +27451,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -27487,13 +27487,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -43440,6 +43440,45 @@ var init_discover_pairs = __esm({
   }
 });
 
+// packages/dataset/src/jpeg-header.ts
+function isStartOfFrame(marker) {
+  return marker >= 192 && marker <= 207 && marker !== 196 && marker !== 200 && marker !== 204;
+}
+function plainJpegSize(bytes) {
+  if (bytes.length < 4 || bytes[0] !== 255 || bytes[1] !== 216) return void 0;
+  const u16 = (at) => bytes[at] << 8 | bytes[at + 1];
+  let size2;
+  let offset = 2;
+  while (offset + 4 <= bytes.length) {
+    if (bytes[offset] !== 255) return void 0;
+    const marker = bytes[offset + 1];
+    if (marker === 255) {
+      offset++;
+      continue;
+    }
+    if (marker === 218) return size2;
+    if (marker === 1 || marker >= 208 && marker <= 217) return void 0;
+    const length = u16(offset + 2);
+    if (length < 2 || offset + 2 + length > bytes.length) return void 0;
+    if (isStartOfFrame(marker)) {
+      if (size2 || length < 8) return void 0;
+      const height = u16(offset + 5);
+      const width = u16(offset + 7);
+      if (width === 0 || height === 0) return void 0;
+      size2 = { width, height };
+    } else if (marker === 225) {
+      return void 0;
+    }
+    offset += 2 + length;
+  }
+  return void 0;
+}
+var init_jpeg_header = __esm({
+  "packages/dataset/src/jpeg-header.ts"() {
+    "use strict";
+  }
+});
+
 // packages/dataset/src/mask-analysis.ts
 function countMaskPixels(data, channels, hasAlpha, allowedSpread) {
   const colourChannels = hasAlpha ? channels - 1 : channels;
@@ -43464,6 +43503,12 @@ function countMaskPixels(data, channels, hasAlpha, allowedSpread) {
     }
   }
   return { total, histogram, colourChannels, channelMismatch };
+}
+function countGreyRows(rows, width, height) {
+  const histogram = new Uint32Array(256);
+  countGreyBytes(rows.subarray(0, height * (width + 1)), histogram);
+  for (let y = 0; y < height; y++) histogram[rows[y * (width + 1)]]--;
+  return { total: width * height, histogram, colourChannels: 1, channelMismatch: 0 };
 }
 function countGreyBytes(data, histogram) {
   let start = 0;
@@ -43516,44 +43561,45 @@ function paeth(a, b, c) {
   const pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
-function unfilterInPlace(buf, width, height) {
+function unfilterRows(buf, width, height) {
+  const stride = width + 1;
   for (let y = 0; y < height; y++) {
-    const filter = buf[y * (width + 1)];
-    const src = y * (width + 1) + 1;
-    const row = y * width;
-    const up = row - width;
+    const filter = buf[y * stride];
+    const row = y * stride + 1;
+    const up = row - stride;
     if (filter === 0 || filter === 2 && y === 0) {
-      buf.copy(buf, row, src, src + width);
+      continue;
     } else if (filter === 1) {
       let left = 0;
-      for (let x = 0; x < width; x++) left = buf[row + x] = buf[src + x] + left & 255;
+      for (let x = 0; x < width; x++) left = buf[row + x] = buf[row + x] + left & 255;
     } else if (filter === 2) {
-      for (let x = 0; x < width; x++) buf[row + x] = buf[src + x] + buf[up + x] & 255;
+      for (let x = 0; x < width; x++) buf[row + x] = buf[row + x] + buf[up + x] & 255;
     } else if (filter === 3) {
       for (let x = 0; x < width; x++) {
         const left = x > 0 ? buf[row + x - 1] : 0;
         const above = y > 0 ? buf[up + x] : 0;
-        buf[row + x] = buf[src + x] + (left + above >> 1) & 255;
+        buf[row + x] = buf[row + x] + (left + above >> 1) & 255;
       }
     } else if (filter === 4) {
       for (let x = 0; x < width; x++) {
         const left = x > 0 ? buf[row + x - 1] : 0;
         const above = y > 0 ? buf[up + x] : 0;
         const diag = x > 0 && y > 0 ? buf[up + x - 1] : 0;
-        buf[row + x] = buf[src + x] + paeth(left, above, diag) & 255;
+        buf[row + x] = buf[row + x] + paeth(left, above, diag) & 255;
       }
     } else {
       throw new PngDamagedError(`row ${y} has unknown filter type ${filter}`);
     }
   }
-  return buf.subarray(0, width * height);
 }
-async function decodeGreyPng(bytes) {
+async function decodeGreyPngRows(bytes, maxPixels = Infinity) {
   if (!crc322 || bytes.length < 8 || !bytes.subarray(0, 8).equals(SIGNATURE)) return "unsupported";
   let offset = 8;
   let header;
   const idat = [];
   let ended = false;
+  let plain = true;
+  let previous = "";
   while (!ended) {
     if (offset + 12 > bytes.length) throw new PngDamagedError("file ends before the IEND chunk (truncated)");
     const length = bytes.readUInt32BE(offset);
@@ -43565,32 +43611,51 @@ async function decodeGreyPng(bytes) {
     }
     const body = bytes.subarray(offset + 8, offset + 8 + length);
     if (type === "IHDR") {
-      const [depth, colourType, , , interlace] = body.subarray(8, 13);
+      const [depth, colourType, compression, filterMethod, interlace] = body.subarray(8, 13);
       if (depth !== 8 || colourType !== 0 || interlace !== 0) return "unsupported";
       header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4) };
+      const sideOk = (side) => side >= 1 && side <= 2147483647;
+      plain &&= offset === 8 && length === 13 && compression === 0 && filterMethod === 0 && sideOk(header.width) && sideOk(header.height);
+      if (header.width * header.height > maxPixels) return "unsupported";
     } else if (type === "IDAT") {
+      plain &&= header !== void 0 && (idat.length === 0 || previous === "IDAT");
       idat.push(body);
     } else if (type === "IEND") {
+      plain &&= length === 0;
       ended = true;
     } else if (type === "PLTE" || type === "tRNS") {
       return "unsupported";
+    } else {
+      plain &&= type === "pHYs" && length === 9 && body[8] <= 1 && idat.length === 0;
     }
+    previous = type;
     offset = end;
   }
   if (!header) throw new PngDamagedError("no IHDR chunk");
   const { width, height } = header;
+  plain &&= idat.length > 0;
+  const expected = height * (width + 1);
   let raw;
   try {
-    raw = await inflate2(Buffer.concat(idat), { maxOutputLength: height * (width + 1) + 1 });
+    raw = await inflate2(Buffer.concat(idat), {
+      maxOutputLength: expected + 1,
+      chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1)
+    });
   } catch (error63) {
     throw new PngDamagedError(`image data does not inflate (${error63.message})`);
   }
-  if (raw.length !== height * (width + 1)) {
-    throw new PngDamagedError(
-      `image data holds ${raw.length} bytes, expected ${height * (width + 1)} for ${width}×${height}`
-    );
+  if (raw.length !== expected) {
+    throw new PngDamagedError(`image data holds ${raw.length} bytes, expected ${expected} for ${width}×${height}`);
   }
-  return { data: unfilterInPlace(raw, width, height), width, height };
+  unfilterRows(raw, width, height);
+  return { rows: raw, width, height, plain };
+}
+async function decodeGreyPng(bytes, maxPixels = Infinity) {
+  const decoded = await decodeGreyPngRows(bytes, maxPixels);
+  if (decoded === "unsupported") return decoded;
+  const { rows, width, height, plain } = decoded;
+  for (let y = 0; y < height; y++) rows.copy(rows, y * width, y * (width + 1) + 1, (y + 1) * (width + 1));
+  return { data: rows.subarray(0, width * height), width, height, plain };
 }
 var import_node_util, zlib, inflate2, SIGNATURE, crc322, PngDamagedError;
 var init_png_grey_decoder = __esm({
@@ -43613,10 +43678,10 @@ function fail(code, file2, message) {
 function firstLine(error63) {
   return (error63 instanceof Error ? error63.message : String(error63)).split("\n")[0].trim();
 }
-async function openChecked(path, file2, maxPixels) {
+function readSniffed(path, file2) {
   let bytes;
   try {
-    bytes = await import_node_fs5.promises.readFile(path);
+    bytes = (0, import_node_fs5.readFileSync)(path);
   } catch (error63) {
     return fail("unreadable-file", file2, `${file2} cannot be read: ${firstLine(error63)}.`);
   }
@@ -43625,6 +43690,11 @@ async function openChecked(path, file2, maxPixels) {
     const what = bytes.length === 0 ? "is empty" : "does not start like a JPEG, PNG, WebP or TIFF file";
     return fail("not-an-image", file2, `${file2} ${what}; replace it with a real image or remove it.`);
   }
+  return { ok: true, bytes, format };
+}
+async function openChecked(path, file2, maxPixels, read = readSniffed(path, file2)) {
+  if (!read.ok) return read;
+  const { bytes, format } = read;
   let meta3;
   try {
     meta3 = await (0, import_sharp.default)(bytes, { limitInputPixels: false }).metadata();
@@ -43646,19 +43716,33 @@ async function openChecked(path, file2, maxPixels) {
     width: meta3.autoOrient.width,
     height: meta3.autoOrient.height,
     orientation,
-    sha256: (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex")
+    sha256: sha256(bytes)
   };
   return { ok: true, bytes, stored, depth: meta3.depth, channels: meta3.channels, facts };
 }
 function decoder(bytes, maxPixels) {
   return (0, import_sharp.default)(bytes, { failOn: "warning", limitInputPixels: maxPixels, sequentialRead: true });
 }
+async function decodeThroughLastPixel(bytes, stored, maxPixels) {
+  const { width, height } = stored;
+  await decoder(bytes, maxPixels).extract({ left: width - 1, top: height - 1, width: 1, height: 1 }).raw().toBuffer();
+}
 async function inspectImage(path, file2, maxPixels) {
-  const opened = await openChecked(path, file2, maxPixels);
+  const read = readSniffed(path, file2);
+  if (read.ok && read.format === "jpeg") {
+    const size2 = plainJpegSize(read.bytes);
+    if (size2 && size2.width * size2.height <= maxPixels) {
+      const decoded = await decodeThroughLastPixel(read.bytes, size2, maxPixels).then(
+        () => true,
+        () => false
+      );
+      if (decoded) return { ok: true, facts: { format: "jpeg", ...size2, orientation: 1, sha256: sha256(read.bytes) } };
+    }
+  }
+  const opened = await openChecked(path, file2, maxPixels, read);
   if (!opened.ok) return opened;
   try {
-    const { width, height } = opened.stored;
-    await decoder(opened.bytes, maxPixels).extract({ left: width - 1, top: height - 1, width: 1, height: 1 }).raw().toBuffer();
+    await decodeThroughLastPixel(opened.bytes, opened.stored, maxPixels);
   } catch (error63) {
     return fail(
       "unreadable-file",
@@ -43669,7 +43753,16 @@ async function inspectImage(path, file2, maxPixels) {
   return { ok: true, facts: opened.facts };
 }
 async function inspectMask(path, file2, maxPixels, allowedSpread) {
-  const opened = await openChecked(path, file2, maxPixels);
+  const read = readSniffed(path, file2);
+  if (read.ok && read.format === "png") {
+    const grey = await decodeGreyPngRows(read.bytes, maxPixels).catch(() => "unsupported");
+    if (grey !== "unsupported" && grey.plain) {
+      const facts = { format: read.format, width: grey.width, height: grey.height, orientation: 1 };
+      const counts = countGreyRows(grey.rows, grey.width, grey.height);
+      return { ok: true, facts: { ...facts, sha256: sha256(read.bytes), counts } };
+    }
+  }
+  const opened = await openChecked(path, file2, maxPixels, read);
   if (!opened.ok) return opened;
   try {
     if (opened.facts.format === "png") {
@@ -43692,7 +43785,7 @@ async function inspectMask(path, file2, maxPixels, allowedSpread) {
     );
   }
 }
-var import_node_crypto2, import_node_fs5, import_sharp;
+var import_node_crypto2, import_node_fs5, import_sharp, sha256;
 var init_inspect_file = __esm({
   "packages/dataset/src/inspect-file.ts"() {
     "use strict";
@@ -43700,8 +43793,10 @@ var init_inspect_file = __esm({
     import_node_fs5 = require("node:fs");
     import_sharp = __toESM(require("sharp"));
     init_file_kinds();
+    init_jpeg_header();
     init_mask_analysis();
     init_png_grey_decoder();
+    sha256 = (bytes) => (0, import_node_crypto2.createHash)("sha256").update(bytes).digest("hex");
   }
 });
 
@@ -44546,10 +44641,10 @@ var init_src4 = __esm({
 });
 
 // actions/data-qa/index.entry.js
-var { readFileSync: readFileSync2, existsSync: existsSync2 } = require("node:fs");
+var { readFileSync: readFileSync3, existsSync: existsSync2 } = require("node:fs");
 var { join: join6 } = require("node:path");
 var { prepareNativeModules: prepareNativeModules2 } = (init_src2(), __toCommonJS(src_exports));
-var pins = JSON.parse(readFileSync2(join6(__dirname, "native-modules.json"), "utf8"));
+var pins = JSON.parse(readFileSync3(join6(__dirname, "native-modules.json"), "utf8"));
 if (!process.env.WMS_TFJS_WASM_DIR && existsSync2(join6(__dirname, "tfjs-backend-wasm.wasm"))) {
   process.env.WMS_TFJS_WASM_DIR = __dirname;
 }
