@@ -7,3 +7,5 @@ export * from './summary';
 export * from './atomic-write';
 export * from './progress';
 export * from './contracts';
+export * from './random';
+export * from './concurrency';

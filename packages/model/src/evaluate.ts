@@ -9,7 +9,8 @@ import { readMaskOriginal, readRgbResized } from './image-io';
 import { DEFAULT_THRESHOLD, meanScores, scorePrediction, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
 import type { Pair } from '@wms/dataset';
-import { imagesToTensor, mapConcurrent } from './samples';
+import { mapConcurrent } from '@wms/core';
+import { imagesToTensor } from './samples';
 import { modelInputSize } from './unet';
 import { ensureBackend } from './use-backend';
 

@@ -1,18 +1,9 @@
 /** Seeded randomness so augmentation, shuffling and initialisation repeat exactly for one seed. */
+import { mulberry32 } from '@wms/core';
 
 export type Random = () => number;
 
-/** mulberry32: tiny, fast, good enough for augmentation and shuffles (not for cryptography). */
-export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const createRandom: (seed: number) => Random = mulberry32;
 
 /** Derives an independent seed from a base seed and labels (epoch, sample index…). */
 export function deriveSeed(base: number, ...labels: number[]): number {

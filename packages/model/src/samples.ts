@@ -4,7 +4,7 @@
  * the dataset.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Progress } from '@wms/core';
+import { mapConcurrent, type Progress } from '@wms/core';
 import type { Sample } from './augment';
 import type { TensorBatch } from './backend/data-parallel/protocol';
 import { readMaskResized, readRgbResized } from './image-io';
@@ -12,24 +12,6 @@ import type { Pair } from '@wms/dataset';
 
 export interface CachedSample extends Sample {
   id: string;
-}
-
-/** Runs `fn` over `items` with at most `concurrency` in flight (sharp decodes on its own threads). */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
 
 export async function loadSample(pair: Pair, size: number): Promise<CachedSample> {

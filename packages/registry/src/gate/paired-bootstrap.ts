@@ -1,4 +1,4 @@
-import type { ImageScore } from '@wms/core';
+import { mulberry32, type ImageScore } from '@wms/core';
 
 export interface BootstrapResult {
   /** Images scored by both models (the pairing). */
@@ -13,17 +13,8 @@ export interface BootstrapResult {
   significant: boolean;
 }
 
-/** mulberry32: tiny, fast and seedable, so the same scores always give the same verdict. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so the same scores always give the same verdict. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /**
  * Paired bootstrap over per-image Dice: resample images with replacement, keeping each image's

@@ -1,0 +1,15 @@
+/**
+ * The one seeded PRNG of the project (mulberry32): tiny, fast, and the same sequence for the
+ * same seed everywhere, so synthetic data, augmentation, shuffles and the gate's bootstrap all
+ * repeat exactly. Not for cryptography.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
