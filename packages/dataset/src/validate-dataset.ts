@@ -5,11 +5,10 @@
  */
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { noProgress, type Logger, type Progress } from '@wms/core';
+import { mapConcurrent, noProgress, type Logger, type Progress } from '@wms/core';
 import { compareText } from './compare-text';
 import { discoverPairs, relativeToRoot } from './discover-pairs';
 import { inspectPair, type PairResult } from './inspect-pair';
-import { mapWithWorkers } from './map-with-workers';
 import { logProblemsByFile } from './qa-log';
 import { resolveQaOptions } from './qa-options';
 import { writeQaReports } from './qa-report-files';
@@ -31,7 +30,7 @@ export async function validateDataset(
   progress.start(discovered.pairs.length, 'Checking image/mask pairs');
   let results: PairResult[];
   try {
-    results = await mapWithWorkers(discovered.pairs, options.concurrency, async (pair) => {
+    results = await mapConcurrent(discovered.pairs, options.concurrency, async (pair) => {
       const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
       progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0]!.code}` : undefined);
       return result;

@@ -2,6 +2,8 @@
  * A small seeded PRNG (mulberry32). Math.random cannot be seeded, and the synthetic dataset
  * must be byte-identical for the same seed so tests, the demo and benchmarks are repeatable.
  */
+import { mulberry32 } from '@wms/core';
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -22,14 +24,7 @@ export function deriveSeed(seed: number, index: number): number {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const random: Random = {
     next,
     range: (min, max) => min + (max - min) * next(),
