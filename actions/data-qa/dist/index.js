@@ -20797,6 +20797,32 @@ var init_contracts = __esm({
   }
 });
 
+// packages/core/src/random.ts
+var init_random = __esm({
+  "packages/core/src/random.ts"() {
+    "use strict";
+  }
+});
+
+// packages/core/src/concurrency.ts
+async function mapConcurrent(items, concurrency, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
+  return results;
+}
+var init_concurrency = __esm({
+  "packages/core/src/concurrency.ts"() {
+    "use strict";
+  }
+});
+
 // packages/core/src/index.ts
 var init_src = __esm({
   "packages/core/src/index.ts"() {
@@ -20810,6 +20836,8 @@ var init_src = __esm({
     init_atomic_write();
     init_progress();
     init_contracts();
+    init_random();
+    init_concurrency();
   }
 });
 
@@ -43929,25 +43957,6 @@ var init_inspect_pair = __esm({
   }
 });
 
-// packages/dataset/src/map-with-workers.ts
-async function mapWithWorkers(items, workers, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, worker));
-  return results;
-}
-var init_map_with_workers = __esm({
-  "packages/dataset/src/map-with-workers.ts"() {
-    "use strict";
-  }
-});
-
 // packages/dataset/src/qa-log.ts
 function logProblemsByFile(report, logger, annotationBase) {
   const byFile = /* @__PURE__ */ new Map();
@@ -44152,7 +44161,7 @@ async function validateDataset(opts, deps) {
   progress.start(discovered.pairs.length, "Checking image/mask pairs");
   let results;
   try {
-    results = await mapWithWorkers(discovered.pairs, options.concurrency, async (pair) => {
+    results = await mapConcurrent(discovered.pairs, options.concurrency, async (pair) => {
       const result = await inspectPair(pair, { image: rel(pair.image), mask: rel(pair.mask) }, options);
       progress.tick(1, result.problems.length > 0 ? `${pair.id}: ${result.problems[0].code}` : void 0);
       return result;
@@ -44234,7 +44243,6 @@ var init_validate_dataset = __esm({
     init_compare_text();
     init_discover_pairs();
     init_inspect_pair();
-    init_map_with_workers();
     init_qa_log();
     init_qa_options();
     init_qa_report_files();
@@ -44415,9 +44423,10 @@ var init_meter_scene = __esm({
 });
 
 // packages/dataset/src/synth/random.ts
-var init_random = __esm({
+var init_random2 = __esm({
   "packages/dataset/src/synth/random.ts"() {
     "use strict";
+    init_src();
   }
 });
 
@@ -44437,7 +44446,7 @@ var init_generate_synth = __esm({
     import_sharp3 = __toESM(require("sharp"));
     init_src();
     init_meter_scene();
-    init_random();
+    init_random2();
     init_window_mask();
   }
 });

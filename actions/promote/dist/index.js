@@ -20821,6 +20821,20 @@ var init_contracts = __esm({
   }
 });
 
+// packages/core/src/random.ts
+var init_random = __esm({
+  "packages/core/src/random.ts"() {
+    "use strict";
+  }
+});
+
+// packages/core/src/concurrency.ts
+var init_concurrency = __esm({
+  "packages/core/src/concurrency.ts"() {
+    "use strict";
+  }
+});
+
 // packages/core/src/index.ts
 var init_src = __esm({
   "packages/core/src/index.ts"() {
@@ -20834,6 +20848,8 @@ var init_src = __esm({
     init_atomic_write();
     init_progress();
     init_contracts();
+    init_random();
+    init_concurrency();
   }
 });
 
@@ -84142,6 +84158,7 @@ var init_create_registry = __esm({
 var init_paired_bootstrap = __esm({
   "packages/registry/src/gate/paired-bootstrap.ts"() {
     "use strict";
+    init_src();
   }
 });
 
