@@ -64,5 +64,14 @@ describe('runDemo (local pipeline twice)', () => {
     expect(existsSync(join(workdir, 'model-history.jsonl'))).toBe(true);
     expect(result.summary).toContain('promoted as v1');
     expect(result.summary).toContain('rejected: Quality gate');
+
+    // A second demo in the same folder reuses the data but starts from an empty registry.
+    const again = await runDemo(
+      { workdir, count: 48, width: 256, height: 192, seed: 3, timeBudgetSec: 5, config, model: 'water-meter', env: {} },
+      { logger },
+    );
+    expect(logger.messages('info')).toContain(`Sample data: reusing ${join(workdir, 'WMS/data/training')}`);
+    expect(again.first.gate?.baselineSource).toBe('none');
+    expect(again.first.promotion?.version).toBe('1');
   });
 });

@@ -3,7 +3,7 @@
  * pipeline once (first model ever: promoted), then once more with a configuration that is worse
  * by construction (a tiny network trained for seconds), which the quality gate must reject.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatNumber, mdHeading, mdTable, writeFileAtomic, type Logger, type ProgressFactory } from '@wms/core';
 import { generateSynthDataset } from '@wms/dataset';
@@ -76,6 +76,11 @@ export async function runDemo(
       progress,
     });
     progress?.stop();
+  }
+  // The demo shows a first model being promoted, so each demo starts from an empty registry in
+  // its own folder (the generated data is kept and reused).
+  for (const stale of ['.wms/registry', 'model-metadata.json', 'model-history.jsonl']) {
+    rmSync(join(workspace, stale), { recursive: true, force: true });
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const common = {
