@@ -30,6 +30,35 @@ export function callWasmKernel(
   return result;
 }
 
+/** Padding of a 2-D convolution as [top, bottom, left, right]. */
+export type ExplicitPad = readonly [number, number, number, number];
+
+/**
+ * wasm's XNNPACK Conv2D with stride 1 and explicit padding: the one forward convolution both
+ * gradient kernels reduce to (dilation carries the forward stride for the filter gradient).
+ */
+export function conv2dExplicitPad(
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  pad: ExplicitPad,
+  dilations: readonly [number, number],
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const [top, bottom, left, right] = pad;
+  const attrs = {
+    strides: [1, 1],
+    dilations: [...dilations],
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+  } as unknown as tf.NamedAttrMap;
+  return callWasmKernel('Conv2D', { x, filter }, attrs, backend);
+}
+
 /** Frees intermediates produced by `callWasmKernel` (never the kernel's own inputs). */
 export function release(backend: WasmBackendLike, ...infos: tf.TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { callWasmKernel, release, type WasmBackendLike } from './call-kernel';
+import { callWasmKernel, conv2dExplicitPad, release, type WasmBackendLike } from './call-kernel';
 
 /**
  * Conv2DBackpropFilter for the wasm backend, which ships none (so no conv layer can train there).
@@ -57,20 +57,11 @@ export function conv2dBackpropFilterWasm(args: {
     padRight = Math.max(0, padRight);
   }
   const dyT = callWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend);
-  const gradCiFirst = callWasmKernel(
-    'Conv2D',
-    { x: xT, filter: dyT },
-    {
-      strides: [1, 1],
-      dilations: [strideHeight, strideWidth],
-      pad: [
-        [0, 0],
-        [padTop, padBottom],
-        [padLeft, padRight],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-    } as unknown as tf.NamedAttrMap,
+  const gradCiFirst = conv2dExplicitPad(
+    xT,
+    dyT,
+    [padTop, padBottom, padLeft, padRight],
+    [strideHeight, strideWidth],
     backend,
   );
   release(backend, xT, dyT);

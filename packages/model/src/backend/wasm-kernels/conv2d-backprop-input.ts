@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { callWasmKernel, release, reshapeInfo, type WasmBackendLike, type WasmHeapBackend } from './call-kernel';
+import {
+  callWasmKernel,
+  conv2dExplicitPad,
+  release,
+  reshapeInfo,
+  type WasmBackendLike,
+  type WasmHeapBackend,
+} from './call-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
@@ -51,22 +58,7 @@ export function createConv2dBackpropInputWasm(fallback: tf.KernelFunc | undefine
     }
 
     const swapped = flipAndSwapFilter(filter, backend as WasmHeapBackend);
-    const dx = callWasmKernel(
-      'Conv2D',
-      { x: dilated, filter: swapped },
-      {
-        strides: [1, 1],
-        dilations: [1, 1],
-        pad: [
-          [0, 0],
-          [padTop, padBottom],
-          [padLeft, padRight],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      } as unknown as tf.NamedAttrMap,
-      backend,
-    );
+    const dx = conv2dExplicitPad(dilated, swapped, [padTop, padBottom, padLeft, padRight], [1, 1], backend);
     release(backend, swapped);
     if (dilated.dataId !== dy.dataId) release(backend, dilated);
     return dx;
