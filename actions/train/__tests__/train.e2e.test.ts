@@ -39,7 +39,7 @@ describe.each(e2eNodes())('train bundle on %s', (node) => {
     });
     const modelDir = join(workspace, `out-${node}`, 'model');
     expect(r.outputs['model-dir']).toBe(modelDir);
-    for (const file of ['model.json', 'weights.bin', 'metrics.json'])
+    for (const file of ['model.json', 'weights.bin', 'metrics.json', 'inference.json', 'refine/model.json'])
       expect(existsSync(join(modelDir, file))).toBe(true);
     expect(Number(r.outputs.dice)).toBeGreaterThanOrEqual(0);
     expect(Number(r.outputs.iou)).toBeGreaterThanOrEqual(0);
@@ -49,6 +49,9 @@ describe.each(e2eNodes())('train bundle on %s', (node) => {
     expect(record.runId).toBe(r.outputs['run-id']);
     expect(r.summary).toContain('## Train');
     expect(r.stdout).toMatch(/epoch 1\/3: train loss/);
+    // Both networks trained at once, each in a worker thread started from the bundle's files.
+    expect(r.stdout).toMatch(/refine epoch 1\/3: train loss/);
+    expect(r.stdout).toMatch(/Training \(refine\): 1 worker thread on wasm/);
   });
 
   it('fails the step naming the config key for an invalid config', async () => {

@@ -19,6 +19,8 @@ import { writeTinyDataset } from './helpers/tiny-dataset';
 
 const tinyModel = { ...DEFAULT_TRAIN_CONFIG.model, input_size: 32, base_filters: 4, depth: 2 };
 
+jest.setTimeout(60_000);
+
 describe('model save/load', () => {
   let root: string;
   let pairs: Pair[];

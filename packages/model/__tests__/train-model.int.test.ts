@@ -1,8 +1,9 @@
 /**
  * A short real training run: tiny synthetic rectangles, a tiny U-Net, at most 30 epochs in a
  * 20 s budget on the wasm backend with the project's gradient kernels (the pure-JS cpu backend's
- * filter gradient is ~60× slower, too slow to learn anything in a test). It must beat the same
- * network untrained, record the run, and save a model that reloads to the same metrics.
+ * filter gradient is ~60× slower, too slow to learn anything in a test), then the refine network
+ * on crops. It must beat the same network untrained, record the run, and save a model (both
+ * networks + inference.json) that reloads to the same metrics.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   evaluateModelDir,
   METRICS_JSON,
   parseTrainConfig,
+  readInferenceSpec,
   splitPairs,
   trainModel,
   trainSummaryMarkdown,
@@ -30,6 +32,7 @@ const config = parseTrainConfig({
   model: { input_size: 32, base_filters: 4, depth: 2 },
   training: { epochs: 30, batch_size: 4, learning_rate: 0.01, early_stopping_patience: 30, time_budget_sec: 20 },
   augmentation: { rotation_prob: 0, color_jitter_prob: 0 },
+  refine: { input_size: 32, source_size: 96, time_share: 0.3 },
 });
 
 describe('trainModel on tiny data', () => {
@@ -69,9 +72,17 @@ describe('trainModel on tiny data', () => {
 
   it('logs params, one metrics step per epoch and the artifacts to the tracker', () => {
     expect(tracker.params).toMatchObject({ 'model.input_size': 32, 'training.seed': 42, backend: 'wasm' });
-    const perEpoch = tracker.metrics.filter((m) => m.step !== undefined);
+    const perEpoch = tracker.metrics.filter((m) => m.step !== undefined && 'train_loss' in m.values);
     expect(perEpoch.map((m) => m.step)).toEqual(result.epochs.map((e) => e.epoch));
     expect(Object.keys(perEpoch[0]!.values).sort()).toEqual(['learning_rate', 'train_loss', 'val_dice', 'val_loss']);
+    const refineEpochs = tracker.metrics.filter((m) => m.step !== undefined && 'refine_train_loss' in m.values);
+    expect(refineEpochs.map((m) => m.step)).toEqual(result.record.refine!.epochs.map((e) => e.epoch));
+    expect(Object.keys(refineEpochs[0]!.values).sort()).toEqual([
+      'refine_learning_rate',
+      'refine_train_loss',
+      'refine_val_dice',
+      'refine_val_loss',
+    ]);
     expect(tracker.artifacts).toEqual([{ localDir: result.modelDir, artifactPath: 'model' }]);
     expect(tracker.status).toBe('FINISHED');
     expect(result.runId).toBe('run-123');
@@ -88,6 +99,18 @@ describe('trainModel on tiny data', () => {
     expect(record.timings.trainSec).toBeGreaterThan(0);
     expect(record.gitSha).toMatch(/^([0-9a-f]{40}|unknown)$/);
     expect(existsSync(join(result.modelDir, 'model.json'))).toBe(true);
+    expect(record.refine!.epochs.length).toBeGreaterThan(1);
+  });
+
+  it('saves the refine network and the inference spec with the model', () => {
+    expect(existsSync(join(result.modelDir, 'refine', 'model.json'))).toBe(true);
+    expect(existsSync(join(result.modelDir, 'refine', 'weights.bin'))).toBe(true);
+    expect(readInferenceSpec(result.modelDir)).toEqual({
+      schemaVersion: 1,
+      threshold: 0.5,
+      postprocess: { keep_largest_component: true, fill_holes: true },
+      refine: { dir: 'refine', input_size: 32, margin: 0.3, min_size: 0.05, source_size: 96, tta: 'flips' },
+    });
   });
 
   it('saves a model that reloads to exactly the recorded metrics', async () => {
@@ -102,6 +125,9 @@ describe('trainModel on tiny data', () => {
     expect(summary).toContain('## Train');
     expect(summary).toContain('| held-out (val + test) |');
     expect(summary).toContain(`Learning curve (${result.epochs.length} epochs)`);
+    expect(summary).toContain(`Refine network learning curve (${result.record.refine!.epochs.length} epochs)`);
+    const refineLines = logger.messages('info').filter((m) => /^refine epoch \d+\/30:/.test(m));
+    expect(refineLines).toHaveLength(result.record.refine!.epochs.length);
   });
 });
 
@@ -115,6 +141,7 @@ describe('trainModel with data-parallel workers', () => {
         baseline: undefined,
         training: { ...config.training, epochs: 4, workers: 2, time_budget_sec: 120 },
       });
+      expect(dpConfig.refine.enabled).toBe(true);
       const logger = createMemoryLogger();
       const result = await trainModel(
         { pairs, config: dpConfig, outputDir: join(root, 'out'), backend: 'wasm' },
@@ -122,6 +149,7 @@ describe('trainModel with data-parallel workers', () => {
       );
       expect(logger.messages('info')).toContain('Training: 2 data-parallel workers on wasm');
       expect(result.epochs).toHaveLength(4);
+      expect(result.record.refine?.epochs).toHaveLength(4);
       const validation = pairs.filter((p) => result.split.validation.includes(p.id));
       expect(await evaluateModelDir(result.modelDir, validation)).toEqual(result.metrics.validation);
     } finally {

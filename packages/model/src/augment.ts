@@ -17,12 +17,27 @@ export interface AugmentationPlan {
   flipV: boolean;
   /** Radians; 0 = no rotation. */
   angle: number;
+  /** Quarter turns before the small rotation: -1, 0 or 1 (photos taken sideways). */
+  quarterTurns: number;
+  /** Zoom factor around the centre (>1 enlarges, 1 = unchanged). */
+  scale: number;
+  /** Replace colour by luma (ITU-R BT.601), so the network cannot rely on colour alone. */
+  grayscale: boolean;
   /** Multiplier around the image mean (1 = unchanged) and additive shift in [-255, 255]. */
   contrast: number;
   brightness: number;
 }
 
-export const IDENTITY_PLAN: AugmentationPlan = { flipH: false, flipV: false, angle: 0, contrast: 1, brightness: 0 };
+export const IDENTITY_PLAN: AugmentationPlan = {
+  flipH: false,
+  flipV: false,
+  angle: 0,
+  quarterTurns: 0,
+  scale: 1,
+  grayscale: false,
+  contrast: 1,
+  brightness: 0,
+};
 
 export function planAugmentation(cfg: AugmentationConfig, seed: number): AugmentationPlan {
   const random = createRandom(seed);
@@ -33,31 +48,43 @@ export function planAugmentation(cfg: AugmentationConfig, seed: number): Augment
   const jitter = random() < cfg.color_jitter_prob;
   const contrast = 1 + (random() * 2 - 1) * cfg.contrast;
   const brightness = (random() * 2 - 1) * cfg.brightness * 255;
+  // Drawn after the original steps, so adding them left the earlier draws of a seed unchanged.
+  const turn = random() < cfg.rotate90_prob;
+  const turnDirection = random() < 0.5 ? -1 : 1;
+  const zoom = random() < cfg.scale_prob;
+  const scale = 1 + (random() * 2 - 1) * cfg.scale;
+  const grayscale = random() < cfg.grayscale_prob;
   return {
     flipH,
     flipV,
     angle: rotate ? (degrees * Math.PI) / 180 : 0,
+    quarterTurns: turn ? turnDirection : 0,
+    scale: zoom ? scale : 1,
+    grayscale,
     contrast: jitter ? contrast : 1,
     brightness: jitter ? brightness : 0,
   };
 }
 
 /**
- * Applies a plan. Output pixel (x, y) reads the source at the inverse-rotated, flipped point;
+ * Applies a plan. Output pixel (x, y) reads the source at the inverse-rotated, inverse-scaled,
+ * flipped point;
  * the image is sampled bilinearly, the mask with the same weights then thresholded at 0.5, and
  * points outside the frame read as background (mask 0, image edge-clamped).
  */
 export function applyAugmentation(sample: Sample, plan: AugmentationPlan): Sample {
   const { width: w, height: h } = sample.image;
-  const geometric = plan.flipH || plan.flipV || plan.angle !== 0;
+  const geometric = plan.flipH || plan.flipV || plan.angle !== 0 || plan.quarterTurns !== 0 || plan.scale !== 1;
   const image = new Uint8Array(w * h * 3);
   const mask = new Uint8Array(w * h);
   const src = sample.image.data;
   const srcMask = sample.mask.data;
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
-  const cos = Math.cos(plan.angle);
-  const sin = Math.sin(plan.angle);
+  const angle = plan.angle + (plan.quarterTurns * Math.PI) / 2;
+  // Exact zeros for quarter turns, so a pure 90° turn maps pixel centres onto pixel centres.
+  const cos = Math.round(Math.cos(angle) * 1e12) / 1e12 / plan.scale;
+  const sin = Math.round(Math.sin(angle) * 1e12) / 1e12 / plan.scale;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const o = y * w + x;
@@ -103,6 +130,7 @@ export function applyAugmentation(sample: Sample, plan: AugmentationPlan): Sampl
     }
   }
   if (plan.contrast !== 1 || plan.brightness !== 0) adjustColour(image, plan.contrast, plan.brightness);
+  if (plan.grayscale) toGrayscale(image);
   return { image: { width: w, height: h, data: image }, mask: { width: w, height: h, data: mask } };
 }
 
@@ -113,5 +141,14 @@ function adjustColour(data: Uint8Array, contrast: number, brightness: number): v
   for (let i = 0; i < data.length; i++) {
     const v = ((data[i] ?? 0) - mean) * contrast + mean + brightness;
     data[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+  }
+}
+
+function toGrayscale(data: Uint8Array): void {
+  for (let i = 0; i < data.length; i += 3) {
+    const y = Math.round(0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0));
+    data[i] = y;
+    data[i + 1] = y;
+    data[i + 2] = y;
   }
 }

@@ -84,10 +84,60 @@ const augmentationSchema = z
     vertical_flip: probability.default(0.3),
     rotation_degrees: z.number().min(0).max(45).default(10),
     rotation_prob: probability.default(0.5),
+    /** Probability of a quarter turn (either way) on top: some meters are photographed sideways. */
+    rotate90_prob: probability.default(0.2),
+    /** Max relative zoom in or out around the centre, applied with probability `scale_prob`. */
+    scale: z.number().min(0).max(0.5).default(0.15),
+    scale_prob: probability.default(0.5),
+    /** Probability of replacing colour by luma (the network must not rely on colour alone). */
+    grayscale_prob: probability.default(0),
     color_jitter_prob: probability.default(0.3),
     /** Max relative change of brightness / contrast when jitter applies. */
     brightness: z.number().min(0).max(1).default(0.2),
     contrast: z.number().min(0).max(1).default(0.2),
+  })
+  .strict();
+
+/**
+ * How the thresholded prediction is cleaned up; saved with the model (inference.json) and applied
+ * the same way in validation, evaluation, the quality gate and `wms predict`.
+ */
+const postprocessSchema = z
+  .object({
+    /** Keep only the largest 8-connected region: one reading window per water-meter photo. */
+    keep_largest_component: z.boolean().default(true),
+    /** Fill background regions enclosed by the prediction. */
+    fill_holes: z.boolean().default(true),
+  })
+  .strict();
+
+/**
+ * Crop-and-refine (refine.ts): a second U-Net, same architecture, trained on crops around the
+ * mask and applied to a crop around the first network's region, for edges finer than the first
+ * network's input grid.
+ */
+const refineSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Square input side of the refine network; divisible by 2^depth. */
+    input_size: z.number().int().min(16).max(1024).default(96),
+    /** Share of the region's size added on each side of the crop. */
+    margin: z.number().min(0).max(2).default(0.3),
+    /** The crop is at least this share of the photo's width and height. */
+    min_size: z.number().min(0).max(1).default(0.05),
+    /** Training: random shift and scale of the crop by up to this share (stage-1 error). */
+    jitter: z.number().min(0).max(0.5).default(0.15),
+    /** Photos are decoded with this long side before cropping. */
+    source_size: z.number().int().min(32).max(8192).default(768),
+    /**
+     * Train both networks at the same time, each in its own worker thread (one core each); both
+     * get the whole budget. false: one after the other in this thread, split by `time_share`.
+     */
+    concurrent: z.boolean().default(true),
+    /** Test-time augmentation of the refine network: 'flips' averages 4 mirrored predictions. */
+    tta: z.enum(['none', 'flips']).default('flips'),
+    /** Sequential only: share of the training budget given to the refine network. */
+    time_share: z.number().gt(0).lt(1).default(0.5),
   })
   .strict();
 
@@ -100,11 +150,21 @@ export const trainConfigSchema = z
     training: trainingSchema.default(() => trainingSchema.parse({})),
     data: dataSchema.default(() => dataSchema.parse({})),
     augmentation: augmentationSchema.default(() => augmentationSchema.parse({})),
+    postprocess: postprocessSchema.default(() => postprocessSchema.parse({})),
+    refine: refineSchema.default(() => refineSchema.parse({})),
     baseline: baselineSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
     const divisor = 2 ** cfg.model.depth;
+    if (cfg.refine.enabled && cfg.refine.input_size % divisor !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['refine', 'input_size'],
+        message: `must be divisible by 2^depth = ${divisor} (model.depth ${cfg.model.depth})`,
+        input: cfg.refine.input_size,
+      });
+    }
     if (cfg.model.input_size % divisor !== 0) {
       ctx.addIssue({
         code: 'custom',
@@ -118,6 +178,7 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type AugmentationConfig = TrainConfig['augmentation'];
 export type ModelConfig = TrainConfig['model'];
+export type RefineConfig = TrainConfig['refine'];
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze(trainConfigSchema.parse({})) as TrainConfig;
 

@@ -1,52 +1,56 @@
 /**
  * `evaluate(model, pairs)`: the one scoring function for training, the quality gate and the CLI.
- * Each image is decoded at the model's input size, predicted, and its probability map resized
- * back to the mask's original resolution before Dice/IoU at threshold 0.5 (see metrics.ts).
+ * Each image is decoded at the model's input size and predicted; the prediction becomes a mask at
+ * the truth's ORIGINAL resolution (`segmentToMask`: resize back, threshold, post-process, refine)
+ * before Dice/IoU (see metrics.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
-import { readMaskOriginal, readRgbResized } from './image-io';
-import { DEFAULT_THRESHOLD, meanScores, scorePrediction, type ProbabilityMap } from './metrics';
-import { loadModel } from './model-io';
-import type { Pair } from '@wms/dataset';
 import { mapConcurrent } from '@wms/core';
-import { imagesToTensor } from './samples';
+import type { Pair } from '@wms/dataset';
+import { readMaskOriginal, readRgbFit, readRgbResized } from './image-io';
+import { diceAndIou, meanScores, overlapOfMasks, type ProbabilityMap } from './metrics';
+import type { PostprocessSpec } from './postprocess';
+import {
+  asSegmenter,
+  disposeSegmenter,
+  loadSegmenter,
+  predictProbabilities,
+  segmentToMask,
+  type Segmenter,
+} from './segmenter';
 import { modelInputSize } from './unet';
 import { ensureBackend } from './use-backend';
 
+export { predictProbabilities };
+
 export interface EvaluateOptions {
+  /** Overrides the segmenter's threshold (a bare network: 0.5). */
   threshold?: number;
+  /** Overrides the segmenter's post-processing (a bare network: none). */
+  postprocess?: PostprocessSpec;
   /** Images per forward pass. */
   batchSize?: number;
   progress?: Progress;
 }
 
-/** Forward pass in inference mode; returns one probability map per image. */
-export async function predictProbabilities(
-  model: tf.LayersModel,
-  images: Parameters<typeof imagesToTensor>[0],
-): Promise<ProbabilityMap[]> {
-  const x = imagesToTensor(images);
-  const y = model.predict(x) as tf.Tensor4D;
-  const [batch, height, width] = y.shape;
-  const data = (await y.data()) as Float32Array;
-  tf.dispose([x, y]);
-  const plane = height * width;
-  return Array.from({ length: batch }, (_, b) => ({
-    width,
-    height,
-    data: data.slice(b * plane, (b + 1) * plane),
-  }));
-}
-
 export async function evaluate(
-  model: tf.LayersModel,
+  model: tf.LayersModel | Segmenter,
   pairs: readonly Pair[],
   opts: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const base = asSegmenter(model);
+  const segmenter: Segmenter = {
+    ...base,
+    spec: {
+      ...base.spec,
+      threshold: opts.threshold ?? base.spec.threshold,
+      postprocess: opts.postprocess ?? base.spec.postprocess,
+    },
+  };
   const batchSize = opts.batchSize ?? 4;
-  const size = modelInputSize(model);
+  const size = modelInputSize(segmenter.model);
+  const sourceSize = segmenter.spec.refine?.source_size ?? size;
   const perImage: ImageScore[] = [];
   opts.progress?.start(pairs.length, `evaluating ${pairs.length} images`);
   for (let start = 0; start < pairs.length; start += batchSize) {
@@ -55,27 +59,34 @@ export async function evaluate(
       mapConcurrent(chunk, 4, (p) => readRgbResized(p.image, size)),
       mapConcurrent(chunk, 4, (p) => readMaskOriginal(p.mask)),
     ]);
-    const maps = await predictProbabilities(model, images);
-    chunk.forEach((pair, i) => {
-      perImage.push(scorePrediction(pair.id, maps[i] as ProbabilityMap, masks[i]!, threshold));
-    });
+    const maps = await predictProbabilities(segmenter.model, images);
+    for (const [i, pair] of chunk.entries()) {
+      const truth = masks[i]!;
+      const predicted = await segmentToMask(segmenter, maps[i] as ProbabilityMap, truth.width, truth.height, () =>
+        readRgbFit(pair.image, sourceSize),
+      );
+      perImage.push({ id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) });
+    }
     opts.progress?.tick(chunk.length);
   }
   opts.progress?.stop();
-  return { perImage, mean: meanScores(perImage), count: perImage.length, threshold };
+  return { perImage, mean: meanScores(perImage), count: perImage.length, threshold: segmenter.spec.threshold };
 }
 
-/** Loads a saved model, evaluates it and frees it: what the quality gate calls for each model. */
+/**
+ * Loads a saved model directory (networks + inference.json), evaluates it as it will be served
+ * and frees it: what the quality gate calls for each model.
+ */
 export async function evaluateModelDir(
   modelDir: string,
   pairs: readonly Pair[],
   opts: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   await ensureBackend();
-  const model = await loadModel(modelDir);
+  const segmenter = await loadSegmenter(modelDir);
   try {
-    return await evaluate(model, pairs, opts);
+    return await evaluate(segmenter, pairs, opts);
   } finally {
-    model.dispose();
+    disposeSegmenter(segmenter);
   }
 }

@@ -59,6 +59,36 @@ export async function readRgbOriginal(path: string): Promise<RgbImage> {
   });
 }
 
+/**
+ * The image fitted inside `longSide` × `longSide` (aspect kept, never enlarged): the source the
+ * refine stage crops from.
+ */
+export async function readRgbFit(path: string, longSide: number): Promise<RgbImage> {
+  return decode(path, 'image', async () => {
+    const { data, info } = await sharp(path)
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(longSide, longSide, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: toRgb(data, info.channels) };
+  });
+}
+
+/** The mask resized to exactly `width` × `height` (nearest-neighbour, then thresholded). */
+export async function readMaskSized(path: string, width: number, height: number): Promise<BinaryMask> {
+  return decode(path, 'mask', async () => {
+    const { data, info } = await sharp(path)
+      .rotate()
+      .greyscale()
+      .resize(width, height, { fit: 'fill', kernel: 'nearest' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: thresholdChannel0(data, info.channels) };
+  });
+}
+
 export async function readMaskResized(path: string, size: number): Promise<BinaryMask> {
   return decode(path, 'mask', async () => {
     const { data, info } = await sharp(path)

@@ -16,5 +16,13 @@ export {
   type BackendPreference,
   type ActiveBackend,
 } from './use-backend';
-export { scorePrediction, resizeBilinear, diceAndIou, DEFAULT_THRESHOLD } from './metrics';
+export { scorePrediction, resizeBilinear, diceAndIou, binarize, DEFAULT_THRESHOLD } from './metrics';
+export { applyPostprocess, keepLargestComponent, fillHoles, NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
+export {
+  readInferenceSpec,
+  inferenceSpecFromConfig,
+  DEFAULT_INFERENCE,
+  INFERENCE_JSON,
+  type InferenceSpec,
+} from './inference';
 export { applyAugmentation, planAugmentation, IDENTITY_PLAN, type AugmentationPlan } from './augment';

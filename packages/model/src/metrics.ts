@@ -8,6 +8,7 @@
  */
 import type { ImageScore } from '@wms/core';
 import type { BinaryMask } from './image-io';
+import { applyPostprocess, NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -61,19 +62,48 @@ export interface Overlap {
   truth: number;
 }
 
-export function countOverlap(prediction: ProbabilityMap, truth: BinaryMask, threshold = DEFAULT_THRESHOLD): Overlap {
-  const resized = resizeBilinear(prediction, truth.width, truth.height);
+/**
+ * The predicted 0/1 mask at the truth's resolution: the probability map resized back, thresholded,
+ * then post-processed at that resolution (so the spec acts on the pixels that are scored).
+ */
+export function binarize(
+  prediction: ProbabilityMap,
+  width: number,
+  height: number,
+  threshold = DEFAULT_THRESHOLD,
+  postprocess: PostprocessSpec = NO_POSTPROCESS,
+): Uint8Array {
+  const resized = resizeBilinear(prediction, width, height);
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = (resized.data[i] ?? 0) >= threshold ? 1 : 0;
+  return applyPostprocess(mask, width, height, postprocess);
+}
+
+export function countOverlap(
+  prediction: ProbabilityMap,
+  truth: BinaryMask,
+  threshold = DEFAULT_THRESHOLD,
+  postprocess: PostprocessSpec = NO_POSTPROCESS,
+): Overlap {
+  return overlapOfMasks(binarize(prediction, truth.width, truth.height, threshold, postprocess), truth);
+}
+
+/** Overlap of a 0/1 prediction with the truth at the same resolution. */
+export function overlapOfMasks(predicted: Uint8Array, truth: BinaryMask): Overlap {
+  if (predicted.length !== truth.data.length) {
+    throw new Error(`prediction has ${predicted.length} pixels, the mask ${truth.width}×${truth.height}`);
+  }
   let intersection = 0;
-  let predicted = 0;
+  let count = 0;
   let positives = 0;
   for (let i = 0; i < truth.data.length; i++) {
-    const p = (resized.data[i] ?? 0) >= threshold;
+    const p = predicted[i] === 1;
     const t = truth.data[i] === 1;
-    if (p) predicted++;
+    if (p) count++;
     if (t) positives++;
     if (p && t) intersection++;
   }
-  return { intersection, predicted, truth: positives };
+  return { intersection, predicted: count, truth: positives };
 }
 
 export function diceAndIou(overlap: Overlap): { dice: number; iou: number } {
@@ -88,8 +118,9 @@ export function scorePrediction(
   prediction: ProbabilityMap,
   truth: BinaryMask,
   threshold = DEFAULT_THRESHOLD,
+  postprocess: PostprocessSpec = NO_POSTPROCESS,
 ): ImageScore {
-  return { id, ...diceAndIou(countOverlap(prediction, truth, threshold)) };
+  return { id, ...diceAndIou(countOverlap(prediction, truth, threshold, postprocess)) };
 }
 
 export function meanScores(scores: readonly ImageScore[]): { dice: number; iou: number } {

@@ -82,13 +82,15 @@ export function directoryReader(dir: string): tf.io.IOHandler {
 }
 
 /**
- * Saves `model` plus `extraFiles` (e.g. metrics.json) as one directory, atomically replacing
+ * Saves `model` plus `extraFiles` (e.g. metrics.json) and `subModels` as one directory, atomically replacing
  * any previous content of `dir`.
  */
 export async function saveModel(
   model: tf.LayersModel,
   dir: string,
   extraFiles: Record<string, string | Uint8Array> = {},
+  /** Further networks saved in sub-folders of `dir` (e.g. the refine network in `refine/`). */
+  subModels: Record<string, tf.LayersModel> = {},
 ): Promise<void> {
   const parent = dirname(dir);
   await fsp.mkdir(parent, { recursive: true });
@@ -97,6 +99,10 @@ export async function saveModel(
   await fsp.mkdir(staging);
   try {
     await model.save(directoryWriter(staging));
+    for (const [name, sub] of Object.entries(subModels)) {
+      await fsp.mkdir(join(staging, name));
+      await sub.save(directoryWriter(join(staging, name)));
+    }
     for (const [name, content] of Object.entries(extraFiles)) await fsp.writeFile(join(staging, name), content);
     if (existsSync(dir)) {
       const old = join(parent, `.${basename(dir)}.${suffix}.old`);

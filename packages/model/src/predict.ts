@@ -5,10 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { writeFileAtomic } from '@wms/core';
-import { predictProbabilities } from './evaluate';
-import { readRgbOriginal, readRgbResized } from './image-io';
-import { DEFAULT_THRESHOLD, resizeBilinear, type ProbabilityMap } from './metrics';
-import { loadModel } from './model-io';
+import { readRgbFit, readRgbOriginal, readRgbResized } from './image-io';
+import type { ProbabilityMap } from './metrics';
+import {
+  asSegmenter,
+  disposeSegmenter,
+  loadSegmenter,
+  predictProbabilities,
+  segmentToMask,
+  type Segmenter,
+} from './segmenter';
 import { modelInputSize } from './unet';
 import { ensureBackend } from './use-backend';
 
@@ -32,16 +38,17 @@ export function overlayMask(rgb: Uint8Array, mask: Uint8Array): Uint8Array {
 }
 
 export async function predictWithModel(
-  model: tf.LayersModel,
+  model: tf.LayersModel | Segmenter,
   imagePath: string,
-  threshold = DEFAULT_THRESHOLD,
 ): Promise<{ mask: Uint8Array; original: Awaited<ReturnType<typeof readRgbOriginal>> }> {
-  const size = modelInputSize(model);
+  const segmenter = asSegmenter(model);
+  const size = modelInputSize(segmenter.model);
   const [input, original] = await Promise.all([readRgbResized(imagePath, size), readRgbOriginal(imagePath)]);
-  const [map] = await predictProbabilities(model, [input]);
-  const resized = resizeBilinear(map as ProbabilityMap, original.width, original.height);
-  const mask = new Uint8Array(resized.data.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = (resized.data[i] ?? 0) >= threshold ? 1 : 0;
+  const [map] = await predictProbabilities(segmenter.model, [input]);
+  const sourceSize = segmenter.spec.refine?.source_size ?? size;
+  const mask = await segmentToMask(segmenter, map as ProbabilityMap, original.width, original.height, () =>
+    readRgbFit(imagePath, sourceSize),
+  );
   return { mask, original };
 }
 
@@ -52,9 +59,9 @@ export async function predictToFiles(
   outOverlayPng: string,
 ): Promise<PredictionSummary> {
   await ensureBackend();
-  const model = await loadModel(modelDir);
+  const segmenter = await loadSegmenter(modelDir);
   try {
-    const { mask, original } = await predictWithModel(model, imagePath);
+    const { mask, original } = await predictWithModel(segmenter, imagePath);
     const { width, height } = original;
     const maskPixels = Buffer.from(mask.map((v) => v * 255));
     const maskPng = await sharp(maskPixels, { raw: { width, height, channels: 1 } })
@@ -69,6 +76,6 @@ export async function predictToFiles(
     const foreground = mask.reduce((s, v) => s + v, 0) / mask.length;
     return { width, height, foreground };
   } finally {
-    model.dispose();
+    disposeSegmenter(segmenter);
   }
 }

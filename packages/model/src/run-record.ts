@@ -33,6 +33,8 @@ export interface RunRecord {
   epochs: EpochLog[];
   bestEpoch: number;
   stopReason: string;
+  /** The refine network's training, when the model has one. */
+  refine?: { epochs: EpochLog[]; bestEpoch: number; stopReason: string };
   timings: RunTimings;
 }
 

@@ -62,6 +62,10 @@ function replicaLossModule(): string | undefined {
   return undefined;
 }
 
+/**
+ * Steps in `training.workers` worker threads (data-parallel shards), or with `workers: 1` in one
+ * worker thread holding the whole batch, which frees this thread for another network.
+ */
 export async function createDataParallelRunner(
   model: tf.LayersModel,
   training: TrainConfig['training'],
@@ -75,15 +79,15 @@ export async function createDataParallelRunner(
   const trainer = await createDataParallelTrainer({
     model,
     loss: modulePath ? { modulePath, exportName: 'replicaSegmentationLoss' } : 'bceDice',
-    optimizer: { name: 'adam', learningRate: training.learning_rate },
+    optimizer: { name: 'adam', learningRate: training.learning_rate, weightDecay: training.weight_decay },
     workers: training.workers,
     logger,
   });
-  if (training.weight_decay > 0) {
-    logger.info('Data-parallel workers train without weight decay (their loss sees outputs only).');
-  }
   return {
-    description: `${trainer.workerCount} data-parallel workers on ${trainer.backend.name}`,
+    description:
+      trainer.workerCount === 1
+        ? `1 worker thread on ${trainer.backend.name}`
+        : `${trainer.workerCount} data-parallel workers on ${trainer.backend.name}`,
     step: async (batch) => (await trainer.trainStep(batch)).loss,
     setLearningRate: (lr) => trainer.setLearningRate(lr),
     syncModel: () => trainer.copyWeightsTo(model),

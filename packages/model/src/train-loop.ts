@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Logger, ProgressFactory } from '@wms/core';
 import { formatDuration } from '@wms/core';
-import { applyAugmentation, planAugmentation } from './augment';
+import { applyAugmentation, planAugmentation, type Sample } from './augment';
 import type { TrainConfig } from './config';
 import { segmentationLoss } from './loss';
+import { DEFAULT_THRESHOLD } from './metrics';
+import { applyPostprocess } from './postprocess';
 import { createRandom, deriveSeed, shuffled } from './random';
 import { imagesToTensor, masksToTensor, samplesToBatch, type CachedSample } from './samples';
 import { createDataParallelRunner, createInProcessRunner, type StepRunner } from './step-runner';
@@ -17,28 +19,53 @@ export interface EpochLog {
   epoch: number;
   trainLoss: number;
   valLoss: number;
-  /** Mean Dice at the input size (cheap); final metrics use the original resolution. */
+  /**
+   * Mean Dice at the input size after the configured post-processing (cheap); final metrics use
+   * the original resolution.
+   */
   valDice: number;
   learningRate: number;
   batches: number;
   seconds: number;
 }
 
+/**
+ * Training samples by index and epoch, before augmentation: a fixed cache, or samples made per
+ * epoch (the refine network's jittered crops).
+ */
+export interface SampleSource {
+  count: number;
+  get(index: number, epoch: number): Sample;
+}
+
+export function fixedSamples(samples: readonly Sample[]): SampleSource {
+  return { count: samples.length, get: (index) => samples[index]! };
+}
+
 export interface TrainingLoopInput {
   model: tf.LayersModel;
-  train: readonly CachedSample[];
+  train: SampleSource;
   validation: readonly CachedSample[];
   config: TrainConfig;
   seed: number;
-  /** Date.now() value after which no new batch starts. */
-  deadline: number;
+  /**
+   * Wall-clock budget in ms, counted from when the step runner is ready (starting worker
+   * threads is not training time); no new batch starts after it. A function is read then.
+   */
+  budgetMs: number | (() => number);
+  /** Prefix of progress and log lines ('refine' for the second network). */
+  label?: string;
+  /** Step in a worker thread even with `training.workers: 1` (frees this thread for another loop). */
+  inWorker?: boolean;
+  /** Stops the loop before its next batch (stopReason 'aborted'); the best weights are restored. */
+  signal?: AbortSignal;
   onEpoch?: (log: EpochLog) => Promise<void> | void;
 }
 
 export interface TrainingLoopResult {
   epochs: EpochLog[];
   bestEpoch: number;
-  stopReason: 'epochs' | 'early-stopping' | 'time-budget';
+  stopReason: 'epochs' | 'early-stopping' | 'time-budget' | 'aborted';
 }
 
 async function validate(
@@ -51,20 +78,32 @@ async function validate(
   const batch = cfg.training.batch_size;
   for (let start = 0; start < samples.length; start += batch) {
     const chunk = samples.slice(start, start + batch);
-    const [loss, dices] = tf.tidy(() => {
+    const [loss, probabilities] = tf.tidy(() => {
       const x = imagesToTensor(chunk.map((s) => s.image));
       const y = masksToTensor(chunk.map((s) => s.mask));
       const p = model.predict(x) as tf.Tensor4D;
-      const hard = p.greaterEqual(0.5).toFloat();
-      const inter = hard.mul(y).sum([1, 2, 3]);
-      const total = hard.sum([1, 2, 3]).add(y.sum([1, 2, 3]));
-      // Empty vs empty scores 1, as in metrics.ts.
-      const dice = tf.where(total.equal(0), tf.onesLike(total), inter.mul(2).div(total.maximum(1)));
-      return [segmentationLoss(p, y, cfg.training.loss).mul(chunk.length), dice.sum()];
+      return [segmentationLoss(p, y, cfg.training.loss).mul(chunk.length), p];
     });
     lossSum += (await loss.data())[0] ?? 0;
-    diceSum += (await dices.data())[0] ?? 0;
-    tf.dispose([loss, dices]);
+    const maps = (await probabilities.data()) as Float32Array;
+    tf.dispose([loss, probabilities]);
+    chunk.forEach((sample, i) => {
+      const { width, height, data: truth } = sample.mask;
+      const plane = width * height;
+      const hard = new Uint8Array(plane);
+      for (let j = 0; j < plane; j++) hard[j] = (maps[i * plane + j] ?? 0) >= DEFAULT_THRESHOLD ? 1 : 0;
+      const predicted = applyPostprocess(hard, width, height, cfg.postprocess);
+      let inter = 0;
+      let total = 0;
+      for (let j = 0; j < plane; j++) {
+        const t = truth[j] === 1 ? 1 : 0;
+        const q = predicted[j] ?? 0;
+        inter += t & q;
+        total += t + q;
+      }
+      // Empty vs empty scores 1, as in metrics.ts.
+      diceSum += total === 0 ? 1 : (2 * inter) / total;
+    });
   }
   return { loss: lossSum / samples.length, dice: diceSum / samples.length };
 }
@@ -76,8 +115,10 @@ export async function runTrainingLoop(
   const { model, config } = input;
   const t = config.training;
   const runner =
-    t.workers > 1 ? await createDataParallelRunner(model, t, deps.logger) : createInProcessRunner(model, t);
-  deps.logger.info(`Training: ${runner.description}`);
+    t.workers > 1 || input.inWorker
+      ? await createDataParallelRunner(model, t, deps.logger)
+      : createInProcessRunner(model, t);
+  deps.logger.info(`Training${input.label ? ` (${input.label})` : ''}: ${runner.description}`);
   try {
     return await epochLoop(input, runner, deps);
   } finally {
@@ -90,7 +131,9 @@ async function epochLoop(
   runner: StepRunner,
   deps: { logger: Logger; progress?: ProgressFactory },
 ): Promise<TrainingLoopResult> {
-  const { model, train, validation, config, seed, deadline } = input;
+  const { model, train, validation, config, seed } = input;
+  const deadline = Date.now() + (typeof input.budgetMs === 'function' ? input.budgetMs() : input.budgetMs);
+  const prefix = input.label ? `${input.label} ` : '';
   const t = config.training;
   const epochs: EpochLog[] = [];
   let lr = t.learning_rate;
@@ -103,15 +146,19 @@ async function epochLoop(
   for (let epoch = 1; epoch <= t.epochs; epoch++) {
     const started = Date.now();
     const order = shuffled(
-      train.map((_, i) => i),
+      Array.from({ length: train.count }, (_, i) => i),
       createRandom(deriveSeed(seed, epoch)),
     );
     const batches = Math.ceil(order.length / t.batch_size);
     const progress = deps.progress?.();
-    progress?.start(batches, `epoch ${epoch}`);
+    progress?.start(batches, `${prefix}epoch ${epoch}`);
     let lossSum = 0;
     let done = 0;
     for (let b = 0; b < batches; b++) {
+      if (input.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
       if (Date.now() + lastBatchMs > deadline) {
         stopReason = 'time-budget';
         break;
@@ -119,7 +166,7 @@ async function epochLoop(
       const batchStart = Date.now();
       const indices = order.slice(b * t.batch_size, (b + 1) * t.batch_size);
       const augmented = indices.map((i) =>
-        applyAugmentation(train[i]!, planAugmentation(config.augmentation, deriveSeed(seed, epoch, i))),
+        applyAugmentation(train.get(i, epoch), planAugmentation(config.augmentation, deriveSeed(seed, epoch, i))),
       );
       lossSum += await runner.step(samplesToBatch(augmented));
       done++;
@@ -141,7 +188,7 @@ async function epochLoop(
     };
     epochs.push(log);
     deps.logger.info(
-      `epoch ${epoch}/${t.epochs}: train loss ${log.trainLoss.toFixed(4)}, val loss ${log.valLoss.toFixed(4)}, ` +
+      `${prefix}epoch ${epoch}/${t.epochs}: train loss ${log.trainLoss.toFixed(4)}, val loss ${log.valLoss.toFixed(4)}, ` +
         `val dice ${log.valDice.toFixed(4)}, lr ${lr.toExponential(2)}, ${formatDuration(log.seconds * 1000)}`,
     );
     await input.onEpoch?.(log);
@@ -161,7 +208,7 @@ async function epochLoop(
         `validation Dice has not improved for ${t.scheduler.patience + 1} epochs: lr → ${lr.toExponential(2)}`,
       );
     }
-    if (stopReason === 'time-budget') break;
+    if (stopReason === 'time-budget' || stopReason === 'aborted') break;
     if (epoch - best.epoch >= t.early_stopping_patience) {
       stopReason = 'early-stopping';
       deps.logger.info(`early stopping: no better validation Dice since epoch ${best.epoch}`);

@@ -8,13 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, Logger, ProgressFactory, RunTracker } from '@wms/core';
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
+import { INFERENCE_JSON, inferenceSpecFromConfig } from './inference';
 import { evaluate } from './evaluate';
 import { fingerprintPairs, type Pair } from '@wms/dataset';
 import { saveModel } from './model-io';
 import { combineResults, currentGitSha, flattenConfig, METRICS_JSON, type RunRecord } from './run-record';
-import { loadSamples } from './samples';
+import { loadSamples, type CachedSample } from './samples';
 import { recordSplit, splitPairs, type RecordedSplit } from './split';
-import { runTrainingLoop, type EpochLog } from './train-loop';
+import { fixedSamples, runTrainingLoop, type EpochLog, type SampleSource, type TrainingLoopResult } from './train-loop';
+import { centredCrops, jitteredCrops, loadRefineSources } from './refine-data';
+import { deriveSeed } from './random';
+import type { Segmenter } from './segmenter';
 import { buildUNet } from './unet';
 import { activateBackend, type ActiveBackend, type BackendPreference } from './use-backend';
 
@@ -95,45 +99,115 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
   }
 
   let model: tf.LayersModel | undefined;
+  let refineModel: tf.LayersModel | undefined;
+  const trackEpoch = async (log: EpochLog, prefix: string): Promise<void> => {
+    if (!tracker) return;
+    await trackQuietly(logger, 'log metrics', () =>
+      tracker.logMetrics(
+        {
+          [`${prefix}train_loss`]: log.trainLoss,
+          [`${prefix}val_loss`]: log.valLoss,
+          [`${prefix}val_dice`]: log.valDice,
+          [`${prefix}learning_rate`]: log.learningRate,
+        },
+        log.epoch,
+      ),
+    );
+  };
   try {
     const decodeStart = Date.now();
     const size = config.model.input_size;
+    const refineCfg = config.refine;
     const train = await loadSamples(split.train, size, progress?.());
     const validation = split.validation.length > 0 ? await loadSamples(monitor, size, progress?.()) : train;
+    let refineData: { train: SampleSource; validation: CachedSample[]; seed: number } | undefined;
+    if (refineCfg.enabled) {
+      const refineSeed = deriveSeed(seed, 2);
+      const sources = await loadRefineSources(split.train, refineCfg.source_size, progress?.());
+      const monitorSources =
+        split.validation.length > 0 ? await loadRefineSources(monitor, refineCfg.source_size, progress?.()) : sources;
+      refineData = {
+        train: jitteredCrops(sources, refineCfg, refineSeed),
+        validation: centredCrops(monitorSources, refineCfg),
+        seed: refineSeed,
+      };
+    }
     const decodeSec = (Date.now() - decodeStart) / 1000;
 
+    // Concurrent: each network steps in its own worker thread (one core each) and both get the
+    // whole budget. Sequential: the first network gets (1 - time_share) of it, the refine the rest.
+    const concurrent = refineData !== undefined && refineCfg.concurrent;
+    const firstShare = refineData && !concurrent ? 1 - refineCfg.time_share : 1;
     const trainStart = Date.now();
+    const abort = new AbortController();
     model = buildUNet(config.model, { seed });
-    const loop = await runTrainingLoop(
-      {
-        model,
-        train,
-        validation,
-        config,
-        seed,
-        deadline: trainStart + budgetSec * 1000,
-        onEpoch: async (log) => {
-          if (!tracker) return;
-          await trackQuietly(logger, 'log metrics', () =>
-            tracker.logMetrics(
-              {
-                train_loss: log.trainLoss,
-                val_loss: log.valLoss,
-                val_dice: log.valDice,
-                learning_rate: log.learningRate,
-              },
-              log.epoch,
-            ),
-          );
+    if (refineData) {
+      refineModel = buildUNet({ ...config.model, input_size: refineCfg.input_size }, { seed: refineData.seed });
+      logger.info(
+        `refine network: ${refineCfg.input_size}px crops around the mask (margin ${refineCfg.margin}, ` +
+          `jitter ${refineCfg.jitter}) of photos decoded at ${refineCfg.source_size}px; ` +
+          (concurrent ? 'trains alongside the first network' : 'trains after the first network'),
+      );
+    }
+    const firstModel = model;
+    const runFirst = (): Promise<TrainingLoopResult> =>
+      runTrainingLoop(
+        {
+          model: firstModel,
+          train: fixedSamples(train),
+          validation,
+          config,
+          seed,
+          budgetMs: budgetSec * firstShare * 1000,
+          inWorker: concurrent,
+          signal: abort.signal,
+          onEpoch: (log) => trackEpoch(log, ''),
         },
-      },
-      { logger, progress },
-    );
+        { logger, progress },
+      );
+    const runRefine = async (): Promise<TrainingLoopResult | undefined> => {
+      if (!refineData || !refineModel) return undefined;
+      return runTrainingLoop(
+        {
+          model: refineModel,
+          train: refineData.train,
+          validation: refineData.validation,
+          config,
+          seed: refineData.seed,
+          // Sequential: whatever the first network left of the whole budget.
+          budgetMs: concurrent ? budgetSec * 1000 : () => Math.max(0, trainStart + budgetSec * 1000 - Date.now()),
+          label: 'refine',
+          inWorker: concurrent,
+          signal: abort.signal,
+          onEpoch: (log) => trackEpoch(log, 'refine_'),
+        },
+        // One progress bar at a time: concurrent epochs report by their log lines.
+        { logger, progress: concurrent ? undefined : progress },
+      );
+    };
+    let loop: TrainingLoopResult;
+    let refineLoop: TrainingLoopResult | undefined;
+    if (concurrent) {
+      const stopOther = (error: unknown): never => {
+        abort.abort();
+        throw error;
+      };
+      const settled = await Promise.allSettled([runFirst().catch(stopOther), runRefine().catch(stopOther)]);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      loop = (settled[0] as PromiseFulfilledResult<TrainingLoopResult>).value;
+      refineLoop = (settled[1] as PromiseFulfilledResult<TrainingLoopResult | undefined>).value;
+    } else {
+      loop = await runFirst();
+      refineLoop = await runRefine();
+    }
     const trainSec = (Date.now() - trainStart) / 1000;
 
     const evalStart = Date.now();
-    const validationResult = await evaluate(model, split.validation, { progress: progress?.() });
-    const testResult = await evaluate(model, split.test, { progress: progress?.() });
+    const inference = inferenceSpecFromConfig(config, refineModel !== undefined);
+    const segmenter: Segmenter = { model, spec: inference, refine: refineModel };
+    const validationResult = await evaluate(segmenter, split.validation, { progress: progress?.() });
+    const testResult = await evaluate(segmenter, split.test, { progress: progress?.() });
     const heldOut = combineResults(validationResult, testResult);
     const evaluateSec = (Date.now() - evalStart) / 1000;
 
@@ -152,13 +226,26 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
       epochs: loop.epochs,
       bestEpoch: loop.bestEpoch,
       stopReason: loop.stopReason,
+      ...(refineLoop
+        ? { refine: { epochs: refineLoop.epochs, bestEpoch: refineLoop.bestEpoch, stopReason: refineLoop.stopReason } }
+        : {}),
       timings: { decodeSec, trainSec, evaluateSec, totalSec: (Date.now() - startedAt) / 1000 },
     };
     const modelDir = join(opts.outputDir, 'model');
-    await saveModel(model, modelDir, { [METRICS_JSON]: `${JSON.stringify(record, null, 2)}\n` });
+    await saveModel(
+      model,
+      modelDir,
+      {
+        [METRICS_JSON]: `${JSON.stringify(record, null, 2)}\n`,
+        [INFERENCE_JSON]: `${JSON.stringify(inference, null, 2)}\n`,
+      },
+      refineModel && inference.refine ? { [inference.refine.dir]: refineModel } : {},
+    );
     logger.info(
       `held-out (${heldOut.count} pairs) Dice ${heldOut.mean.dice.toFixed(4)}, IoU ${heldOut.mean.iou.toFixed(4)}; ` +
-        `best epoch ${loop.bestEpoch}, stopped: ${loop.stopReason}; saved ${modelDir}`,
+        `best epoch ${loop.bestEpoch}, stopped: ${loop.stopReason}` +
+        (refineLoop ? `; refine best epoch ${refineLoop.bestEpoch}, stopped: ${refineLoop.stopReason}` : '') +
+        `; saved ${modelDir}`,
     );
     if (tracker) {
       await trackQuietly(logger, 'log final metrics', async () => {
@@ -190,5 +277,6 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     throw error;
   } finally {
     model?.dispose();
+    refineModel?.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /** The train stage's job-summary block: final metrics, then the learning curve folded. */
 import { formatDuration, formatNumber, mdDetails, mdHeading, mdTable } from '@wms/core';
 import type { TrainResult } from './train-model';
+import type { EpochLog } from './train-loop';
 
 export function trainSummaryMarkdown(result: TrainResult): string {
   const { metrics, record } = result;
@@ -23,10 +24,36 @@ export function trainSummaryMarkdown(result: TrainResult): string {
     ],
     ['l', 'r', 'r', 'r'],
   );
-  const curve = mdTable(
+  const curve = curveTable({ epochs: result.epochs, bestEpoch: result.bestEpoch });
+  const facts = [
+    `backend **${result.backend.name}**, seed ${record.seed}, input ${record.config.model.input_size}px, ` +
+      `${record.split.train.length} training pairs`,
+    `stopped: ${result.stopReason} after ${result.epochs.length} epochs (best ${result.bestEpoch}); ` +
+      `training ${formatDuration(record.timings.trainSec * 1000)}, total ${formatDuration(record.timings.totalSec * 1000)}`,
+    ...(record.refine
+      ? [
+          `refine network (${record.config.refine.input_size}px crops): stopped: ${record.refine.stopReason} after ` +
+            `${record.refine.epochs.length} epochs (best ${record.refine.bestEpoch})`,
+        ]
+      : []),
+    result.runId ? `run \`${result.runId}\`` : 'no run tracker',
+  ];
+  return [
+    mdHeading('Train'),
+    facts.map((f) => `- ${f}`).join('\n'),
+    finals,
+    mdDetails(`Learning curve (${result.epochs.length} epochs)`, curve),
+    ...(record.refine
+      ? [mdDetails(`Refine network learning curve (${record.refine.epochs.length} epochs)`, curveTable(record.refine))]
+      : []),
+  ].join('\n\n');
+}
+
+function curveTable(run: { epochs: readonly EpochLog[]; bestEpoch: number }): string {
+  return mdTable(
     ['epoch', 'train loss', 'val loss', 'val Dice (input size)', 'lr', 'time'],
-    result.epochs.map((e) => [
-      e.epoch === result.bestEpoch ? `**${e.epoch}** (best)` : e.epoch,
+    run.epochs.map((e) => [
+      e.epoch === run.bestEpoch ? `**${e.epoch}** (best)` : e.epoch,
       formatNumber(e.trainLoss),
       formatNumber(e.valLoss),
       formatNumber(e.valDice),
@@ -35,17 +62,4 @@ export function trainSummaryMarkdown(result: TrainResult): string {
     ]),
     ['r', 'r', 'r', 'r', 'r', 'r'],
   );
-  const facts = [
-    `backend **${result.backend.name}**, seed ${record.seed}, input ${record.config.model.input_size}px, ` +
-      `${record.split.train.length} training pairs`,
-    `stopped: ${result.stopReason} after ${result.epochs.length} epochs (best ${result.bestEpoch}); ` +
-      `training ${formatDuration(record.timings.trainSec * 1000)}, total ${formatDuration(record.timings.totalSec * 1000)}`,
-    result.runId ? `run \`${result.runId}\`` : 'no run tracker',
-  ];
-  return [
-    mdHeading('Train'),
-    facts.map((f) => `- ${f}`).join('\n'),
-    finals,
-    mdDetails(`Learning curve (${result.epochs.length} epochs)`, curve),
-  ].join('\n\n');
 }

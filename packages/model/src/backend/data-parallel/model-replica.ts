@@ -31,6 +31,7 @@ export class ModelReplica {
     readonly model: tf.LayersModel,
     private readonly loss: TrainingLoss,
     private readonly optimizer: tf.Optimizer,
+    private readonly weightDecay: number,
   ) {}
 
   static async create(init: Omit<ReplicaInit, 'backend' | 'wasmDir'>): Promise<ModelReplica> {
@@ -41,7 +42,12 @@ export class ModelReplica {
     const weights = init.weights.map((w) => tf.tensor(w.values, w.shape));
     model.setWeights(weights);
     tf.dispose(weights);
-    return new ModelReplica(model, resolveTrainingLoss(init.loss), createOptimizer(init.optimizer));
+    return new ModelReplica(
+      model,
+      resolveTrainingLoss(init.loss),
+      createOptimizer(init.optimizer),
+      init.optimizer.weightDecay ?? 0,
+    );
   }
 
   get trainableCount(): number {
@@ -69,13 +75,23 @@ export class ModelReplica {
     return { loss, gradients, nonTrainable: this.readNonTrainable() };
   }
 
-  /** One optimizer step with the given flat gradients; sets non-trainable weights (BN statistics) too. */
+  /**
+   * One optimizer step with the given flat gradients; sets non-trainable weights (BN statistics)
+   * too. With `weightDecay`, kernels get the coupled L2 term (gradient + weightDecay · kernel),
+   * the same step as the single-process runner's penalty (weightDecay / 2) · Σ kernel².
+   */
   applyGradients(flat: Float32Array, nonTrainable: Float32Array): void {
     const named: tf.NamedTensorMap = {};
     let offset = 0;
     for (const weight of this.model.trainableWeights) {
       const variable = weight.read() as tf.Variable;
-      named[variable.name] = tf.tensor(flat.slice(offset, offset + variable.size), variable.shape);
+      const gradient = tf.tensor(flat.slice(offset, offset + variable.size), variable.shape);
+      if (this.weightDecay > 0 && weight.name.endsWith('kernel')) {
+        named[variable.name] = tf.tidy(() => gradient.add(variable.mul(this.weightDecay)));
+        gradient.dispose();
+      } else {
+        named[variable.name] = gradient;
+      }
       offset += variable.size;
     }
     if (offset !== flat.length) throw new Error(`got ${flat.length} gradient values for ${offset} trainable weights`);

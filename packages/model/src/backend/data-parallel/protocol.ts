@@ -19,6 +19,8 @@ export interface OptimizerConfig {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /** Coupled L2 on weights named '*kernel' (PyTorch `Adam(weight_decay=…)`); default 0. */
+  weightDecay?: number;
 }
 
 /** Everything a worker needs to become an identical replica; plain data so it crosses threads. */

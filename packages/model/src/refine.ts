@@ -1,0 +1,185 @@
+/**
+ * Crop-and-refine, the second stage of a model. The first network sees the whole photo squashed
+ * to its input size, where a water-meter window is only ~25×6 pixels: it finds the window well but
+ * cannot place its edges finer than a pixel of that grid (~15 photo pixels). The refine network
+ * sees a crop around the first stage's region at its own input size, ~4× finer, and its
+ * prediction is pasted back at the photo's resolution.
+ *
+ * Geometry is continuous pixel coordinates: pixel i covers [i, i + 1), and sampling uses
+ * half-pixel centres like `resizeBilinear`. A Box is in the coordinates of the image it refers to.
+ */
+import type { BinaryMask, RgbImage } from './image-io';
+import type { ProbabilityMap } from './metrics';
+import type { Random } from './random';
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface RefineGeometry {
+  /** Share of the region's size added on each side. */
+  margin: number;
+  /** The crop is at least this share of the photo's width and height. */
+  min_size: number;
+}
+
+/** The tight bounding box of the foreground, or null when the mask is empty. */
+export function maskBounds(mask: Uint8Array, width: number, height: number): Box | null {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (mask[row + x] !== 1) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+export function scaleBox(box: Box, sx: number, sy: number): Box {
+  return { x: box.x * sx, y: box.y * sy, width: box.width * sx, height: box.height * sy };
+}
+
+/**
+ * The crop around `bounds` in an image of `width` × `height`: grown by `margin` on each side, at
+ * least `min_size` of the image, optionally jittered (training: random shift and scale of up to
+ * `jitter` of the crop's size), then moved/clipped to lie inside the image.
+ */
+export function cropBox(
+  bounds: Box,
+  width: number,
+  height: number,
+  geometry: RefineGeometry,
+  jitter?: { amount: number; random: Random },
+): Box {
+  let w = Math.max(bounds.width * (1 + 2 * geometry.margin), geometry.min_size * width);
+  let h = Math.max(bounds.height * (1 + 2 * geometry.margin), geometry.min_size * height);
+  let cx = bounds.x + bounds.width / 2;
+  let cy = bounds.y + bounds.height / 2;
+  if (jitter && jitter.amount > 0) {
+    const r = (): number => jitter.random() * 2 - 1;
+    cx += r() * jitter.amount * w;
+    cy += r() * jitter.amount * h;
+    w *= 1 + r() * jitter.amount;
+    h *= 1 + r() * jitter.amount;
+  }
+  w = Math.min(w, width);
+  h = Math.min(h, height);
+  const x = Math.min(Math.max(0, cx - w / 2), width - w);
+  const y = Math.min(Math.max(0, cy - h / 2), height - h);
+  return { x, y, width: w, height: h };
+}
+
+/** Bilinear sample of channel `c` of an interleaved image at continuous (sx, sy), edge-clamped. */
+function sample(data: Uint8Array, w: number, h: number, channels: number, c: number, sx: number, sy: number): number {
+  const fx = Math.min(Math.max(sx - 0.5, 0), w - 1);
+  const fy = Math.min(Math.max(sy - 0.5, 0), h - 1);
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const x1 = Math.min(w - 1, x0 + 1);
+  const y1 = Math.min(h - 1, y0 + 1);
+  const ax = fx - x0;
+  const ay = fy - y0;
+  const top = (data[(y0 * w + x0) * channels + c] ?? 0) * (1 - ax) + (data[(y0 * w + x1) * channels + c] ?? 0) * ax;
+  const bottom = (data[(y1 * w + x0) * channels + c] ?? 0) * (1 - ax) + (data[(y1 * w + x1) * channels + c] ?? 0) * ax;
+  return top * (1 - ay) + bottom * ay;
+}
+
+/** `box` of `image` resized to `size` × `size` (bilinear). */
+export function cropImage(image: RgbImage, box: Box, size: number): RgbImage {
+  const out = new Uint8Array(size * size * 3);
+  const stepX = box.width / size;
+  const stepY = box.height / size;
+  for (let v = 0; v < size; v++) {
+    const sy = box.y + (v + 0.5) * stepY;
+    for (let u = 0; u < size; u++) {
+      const sx = box.x + (u + 0.5) * stepX;
+      const o = (v * size + u) * 3;
+      for (let c = 0; c < 3; c++) out[o + c] = Math.round(sample(image.data, image.width, image.height, 3, c, sx, sy));
+    }
+  }
+  return { width: size, height: size, data: out };
+}
+
+/** `box` of `mask` resized to `size` × `size`: bilinear, then thresholded at 0.5. */
+export function cropMask(mask: BinaryMask, box: Box, size: number): BinaryMask {
+  const out = new Uint8Array(size * size);
+  const stepX = box.width / size;
+  const stepY = box.height / size;
+  for (let v = 0; v < size; v++) {
+    const sy = box.y + (v + 0.5) * stepY;
+    for (let u = 0; u < size; u++) {
+      const sx = box.x + (u + 0.5) * stepX;
+      out[v * size + u] = sample(mask.data, mask.width, mask.height, 1, 0, sx, sy) >= 0.5 ? 1 : 0;
+    }
+  }
+  return { width: size, height: size, data: out };
+}
+
+/**
+ * A crop's probability map placed back into a `width` × `height` frame: pixels inside `box` read
+ * the map bilinearly (half-pixel centres, edge-clamped), pixels outside read 0.
+ */
+export function pasteProbabilities(map: ProbabilityMap, box: Box, width: number, height: number): ProbabilityMap {
+  const out = new Float32Array(width * height);
+  const scaleX = map.width / box.width;
+  const scaleY = map.height / box.height;
+  const xStart = Math.max(0, Math.floor(box.x));
+  const xEnd = Math.min(width, Math.ceil(box.x + box.width));
+  const yStart = Math.max(0, Math.floor(box.y));
+  const yEnd = Math.min(height, Math.ceil(box.y + box.height));
+  for (let y = yStart; y < yEnd; y++) {
+    const cy = y + 0.5;
+    if (cy < box.y || cy > box.y + box.height) continue;
+    const fy = Math.min(Math.max((cy - box.y) * scaleY - 0.5, 0), map.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(map.height - 1, y0 + 1);
+    const ay = fy - y0;
+    for (let x = xStart; x < xEnd; x++) {
+      const cx = x + 0.5;
+      if (cx < box.x || cx > box.x + box.width) continue;
+      const fx = Math.min(Math.max((cx - box.x) * scaleX - 0.5, 0), map.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(map.width - 1, x0 + 1);
+      const ax = fx - x0;
+      const d = map.data;
+      const top = (d[y0 * map.width + x0] ?? 0) * (1 - ax) + (d[y0 * map.width + x1] ?? 0) * ax;
+      const bottom = (d[y1 * map.width + x0] ?? 0) * (1 - ax) + (d[y1 * map.width + x1] ?? 0) * ax;
+      out[y * width + x] = top * (1 - ay) + bottom * ay;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** A photo and its mask at the refine source resolution, with the mask's bounds. */
+export interface RefineSource {
+  id: string;
+  image: RgbImage;
+  mask: BinaryMask;
+  bounds: Box | null;
+}
+
+/**
+ * The crop a refine network trains or validates on: around the mask's bounds (jittered when
+ * `jitter` is given), or the whole photo when the mask is empty.
+ */
+export function refineCrop(
+  source: RefineSource,
+  geometry: RefineGeometry,
+  size: number,
+  jitter?: { amount: number; random: Random },
+): { image: RgbImage; mask: BinaryMask } {
+  const { width, height } = source.image;
+  const box = source.bounds ? cropBox(source.bounds, width, height, geometry, jitter) : { x: 0, y: 0, width, height };
+  return { image: cropImage(source.image, box, size), mask: cropMask(source.mask, box, size) };
+}
