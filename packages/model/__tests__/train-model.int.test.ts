@@ -100,6 +100,8 @@ describe('trainModel on tiny data', () => {
     expect(record.gitSha).toMatch(/^([0-9a-f]{40}|unknown)$/);
     expect(existsSync(join(result.modelDir, 'model.json'))).toBe(true);
     expect(record.refine!.epochs.length).toBeGreaterThan(1);
+    const choice = record.refine!;
+    expect(choice.used).toBe(choice.validationDice.withRefine > choice.validationDice.without);
   });
 
   it('saves the refine network and the inference spec with the model', () => {
@@ -128,6 +130,40 @@ describe('trainModel on tiny data', () => {
     expect(summary).toContain(`Refine network learning curve (${result.record.refine!.epochs.length} epochs)`);
     const refineLines = logger.messages('info').filter((m) => /^refine epoch \d+\/30:/.test(m));
     expect(refineLines).toHaveLength(result.record.refine!.epochs.length);
+  });
+});
+
+describe('trainModel with a refine network that had no time to learn', () => {
+  it('drops it by validation Dice and saves the first network alone', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wms-train-drop-'));
+    try {
+      const pairs = await writeTinyDataset(join(root, 'data'), 24, 9);
+      // Sequential, the first network using its whole 99% (no early stop), so the refine
+      // network gets the last 1% of the budget: about one batch.
+      const starved = parseTrainConfig({
+        ...config,
+        baseline: undefined,
+        training: { ...config.training, epochs: 10_000, early_stopping_patience: 10_000, time_budget_sec: 15 },
+        refine: { ...config.refine, concurrent: false, time_share: 0.01 },
+      });
+      const logger = createMemoryLogger();
+      const result = await trainModel(
+        { pairs, config: starved, outputDir: join(root, 'out'), backend: 'wasm' },
+        { logger },
+      );
+      const choice = result.record.refine!;
+      expect(choice.validationDice.withRefine).toBeLessThan(choice.validationDice.without);
+      expect(choice.used).toBe(false);
+      expect(logger.messages('info').some((m) => m.startsWith('refine network dropped'))).toBe(true);
+      expect(existsSync(join(result.modelDir, 'refine'))).toBe(false);
+      expect(readInferenceSpec(result.modelDir).refine).toBeUndefined();
+      // The saved model is the first network alone, and scores as recorded.
+      const validation = pairs.filter((p) => result.split.validation.includes(p.id));
+      expect(result.metrics.validation.mean.dice).toBeCloseTo(choice.validationDice.without, 10);
+      expect(await evaluateModelDir(result.modelDir, validation)).toEqual(result.metrics.validation);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

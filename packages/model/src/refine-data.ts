@@ -40,3 +40,14 @@ export function jitteredCrops(sources: readonly RefineSource[], cfg: RefineConfi
 export function centredCrops(sources: readonly RefineSource[], cfg: RefineConfig): CachedSample[] {
   return sources.map((s) => ({ id: s.id, ...refineCrop(s, cfg, cfg.input_size) }));
 }
+
+/** Mean foreground share of some samples' masks. */
+export function meanForeground(samples: readonly { mask: { data: Uint8Array } }[]): number {
+  let on = 0;
+  let all = 0;
+  for (const s of samples) {
+    for (const v of s.mask.data) on += v;
+    all += s.mask.data.length;
+  }
+  return all === 0 ? 0 : on / all;
+}

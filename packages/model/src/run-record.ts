@@ -19,6 +19,12 @@ export interface RunTimings {
   totalSec: number;
 }
 
+/** Whether the refine network improved validation Dice (photo resolution) and so was kept. */
+export interface RefineChoice {
+  used: boolean;
+  validationDice: { withRefine: number; without: number };
+}
+
 export interface RunRecord {
   schemaVersion: 1;
   runId: string | null;
@@ -33,8 +39,8 @@ export interface RunRecord {
   epochs: EpochLog[];
   bestEpoch: number;
   stopReason: string;
-  /** The refine network's training, when the model has one. */
-  refine?: { epochs: EpochLog[]; bestEpoch: number; stopReason: string };
+  /** The refine network's training, when one was trained, and whether the model kept it. */
+  refine?: { epochs: EpochLog[]; bestEpoch: number; stopReason: string } & RefineChoice;
   timings: RunTimings;
 }
 

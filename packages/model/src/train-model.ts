@@ -16,9 +16,10 @@ import { combineResults, currentGitSha, flattenConfig, METRICS_JSON, type RunRec
 import { loadSamples, type CachedSample } from './samples';
 import { recordSplit, splitPairs, type RecordedSplit } from './split';
 import { fixedSamples, runTrainingLoop, type EpochLog, type SampleSource, type TrainingLoopResult } from './train-loop';
-import { centredCrops, jitteredCrops, loadRefineSources } from './refine-data';
+import { centredCrops, jitteredCrops, loadRefineSources, meanForeground } from './refine-data';
 import { deriveSeed } from './random';
 import type { Segmenter } from './segmenter';
+import type { RefineChoice } from './run-record';
 import { buildUNet } from './unet';
 import { activateBackend, type ActiveBackend, type BackendPreference } from './use-backend';
 
@@ -120,7 +121,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     const refineCfg = config.refine;
     const train = await loadSamples(split.train, size, progress?.());
     const validation = split.validation.length > 0 ? await loadSamples(monitor, size, progress?.()) : train;
-    let refineData: { train: SampleSource; validation: CachedSample[]; seed: number } | undefined;
+    let refineData: { train: SampleSource; validation: CachedSample[]; seed: number; foreground: number } | undefined;
     if (refineCfg.enabled) {
       const refineSeed = deriveSeed(seed, 2);
       const sources = await loadRefineSources(split.train, refineCfg.source_size, progress?.());
@@ -130,6 +131,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
         train: jitteredCrops(sources, refineCfg, refineSeed),
         validation: centredCrops(monitorSources, refineCfg),
         seed: refineSeed,
+        foreground: meanForeground(centredCrops(sources, refineCfg)),
       };
     }
     const decodeSec = (Date.now() - decodeStart) / 1000;
@@ -142,7 +144,12 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     const abort = new AbortController();
     model = buildUNet(config.model, { seed });
     if (refineData) {
-      refineModel = buildUNet({ ...config.model, input_size: refineCfg.input_size }, { seed: refineData.seed });
+      // Crops are ~30% foreground, not the photos' ~2%: start the output bias at the crops' share.
+      const prior = Math.min(0.9, Math.max(0.01, refineData.foreground));
+      refineModel = buildUNet(
+        { ...config.model, input_size: refineCfg.input_size, foreground_prior: prior },
+        { seed: refineData.seed },
+      );
       logger.info(
         `refine network: ${refineCfg.input_size}px crops around the mask (margin ${refineCfg.margin}, ` +
           `jitter ${refineCfg.jitter}) of photos decoded at ${refineCfg.source_size}px; ` +
@@ -204,6 +211,28 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     const trainSec = (Date.now() - trainStart) / 1000;
 
     const evalStart = Date.now();
+    // The refine network is kept only if it improves validation Dice at the photos' resolution
+    // (a refine network that had too little time can ruin a good first stage). Validation only:
+    // the test pairs play no part in choosing the model.
+    let refineChoice: RefineChoice | undefined;
+    if (refineModel && refineLoop) {
+      const withRefine = await evaluate(
+        { model, spec: inferenceSpecFromConfig(config, true), refine: refineModel },
+        monitor,
+      );
+      const without = await evaluate({ model, spec: inferenceSpecFromConfig(config, false) }, monitor);
+      const used = withRefine.mean.dice > without.mean.dice;
+      refineChoice = { used, validationDice: { withRefine: withRefine.mean.dice, without: without.mean.dice } };
+      const verdict = used ? 'kept' : 'dropped: the model is saved without it';
+      logger.info(
+        `refine network ${verdict} (validation Dice ${withRefine.mean.dice.toFixed(4)} with it, ` +
+          `${without.mean.dice.toFixed(4)} without)`,
+      );
+      if (!used) {
+        refineModel.dispose();
+        refineModel = undefined;
+      }
+    }
     const inference = inferenceSpecFromConfig(config, refineModel !== undefined);
     const segmenter: Segmenter = { model, spec: inference, refine: refineModel };
     const validationResult = await evaluate(segmenter, split.validation, { progress: progress?.() });
@@ -227,7 +256,14 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
       bestEpoch: loop.bestEpoch,
       stopReason: loop.stopReason,
       ...(refineLoop
-        ? { refine: { epochs: refineLoop.epochs, bestEpoch: refineLoop.bestEpoch, stopReason: refineLoop.stopReason } }
+        ? {
+            refine: {
+              epochs: refineLoop.epochs,
+              bestEpoch: refineLoop.bestEpoch,
+              stopReason: refineLoop.stopReason,
+              ...refineChoice!,
+            },
+          }
         : {}),
       timings: { decodeSec, trainSec, evaluateSec, totalSec: (Date.now() - startedAt) / 1000 },
     };

@@ -33,7 +33,10 @@ export function trainSummaryMarkdown(result: TrainResult): string {
     ...(record.refine
       ? [
           `refine network (${record.config.refine.input_size}px crops): stopped: ${record.refine.stopReason} after ` +
-            `${record.refine.epochs.length} epochs (best ${record.refine.bestEpoch})`,
+            `${record.refine.epochs.length} epochs (best ${record.refine.bestEpoch}); ` +
+            `${record.refine.used ? '**kept**' : '**dropped**'}: validation Dice ` +
+            `${formatNumber(record.refine.validationDice.withRefine)} with it, ` +
+            `${formatNumber(record.refine.validationDice.without)} without`,
         ]
       : []),
     result.runId ? `run \`${result.runId}\`` : 'no run tracker',
