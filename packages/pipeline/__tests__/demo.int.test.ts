@@ -18,6 +18,11 @@ training:
   epochs: 40
   batch_size: 8
   time_budget_sec: 45
+# One network in this thread: the test is about the pipeline's decisions, and two training
+# threads beside the other test workers made the time-boxed runs flaky on 2 cores. The refine
+# network is covered by packages/model and the train action's tests, and pnpm demo runs it.
+refine:
+  enabled: false
 `;
 
 jest.setTimeout(240_000);
@@ -67,7 +72,17 @@ describe('runDemo (local pipeline twice)', () => {
 
     // A second demo in the same folder reuses the data but starts from an empty registry.
     const again = await runDemo(
-      { workdir, count: 48, width: 256, height: 192, seed: 3, timeBudgetSec: 5, config, model: 'water-meter', env: {} },
+      {
+        workdir,
+        count: 48,
+        width: 256,
+        height: 192,
+        seed: 3,
+        timeBudgetSec: 20,
+        config,
+        model: 'water-meter',
+        env: {},
+      },
       { logger },
     );
     expect(logger.messages('info')).toContain(`Sample data: reusing ${join(workdir, 'WMS/data/training')}`);
