@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
 import { mapConcurrent } from '@wms/core';
 import type { Pair } from '@wms/dataset';
-import { readMaskOriginal, readRgbFit, readRgbResized } from './image-io';
+import { readMaskOriginal, readRgbResized } from './image-io';
 import { diceAndIou, meanScores, overlapOfMasks, type ProbabilityMap } from './metrics';
 import type { PostprocessSpec } from './postprocess';
 import {
@@ -16,6 +16,7 @@ import {
   disposeSegmenter,
   loadSegmenter,
   predictProbabilities,
+  refineSource,
   segmentToMask,
   type Segmenter,
 } from './segmenter';
@@ -50,7 +51,6 @@ export async function evaluate(
   };
   const batchSize = opts.batchSize ?? 4;
   const size = modelInputSize(segmenter.model);
-  const sourceSize = segmenter.spec.refine?.source_size ?? size;
   const perImage: ImageScore[] = [];
   opts.progress?.start(pairs.length, `evaluating ${pairs.length} images`);
   for (let start = 0; start < pairs.length; start += batchSize) {
@@ -62,8 +62,12 @@ export async function evaluate(
     const maps = await predictProbabilities(segmenter.model, images);
     for (const [i, pair] of chunk.entries()) {
       const truth = masks[i]!;
-      const predicted = await segmentToMask(segmenter, maps[i] as ProbabilityMap, truth.width, truth.height, () =>
-        readRgbFit(pair.image, sourceSize),
+      const predicted = await segmentToMask(
+        segmenter,
+        maps[i] as ProbabilityMap,
+        truth.width,
+        truth.height,
+        refineSource(segmenter, pair.image),
       );
       perImage.push({ id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) });
     }

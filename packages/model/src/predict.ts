@@ -5,13 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { writeFileAtomic } from '@wms/core';
-import { readRgbFit, readRgbOriginal, readRgbResized } from './image-io';
+import { readRgbOriginal, readRgbResized } from './image-io';
 import type { ProbabilityMap } from './metrics';
 import {
   asSegmenter,
   disposeSegmenter,
   loadSegmenter,
   predictProbabilities,
+  refineSource,
   segmentToMask,
   type Segmenter,
 } from './segmenter';
@@ -45,9 +46,12 @@ export async function predictWithModel(
   const size = modelInputSize(segmenter.model);
   const [input, original] = await Promise.all([readRgbResized(imagePath, size), readRgbOriginal(imagePath)]);
   const [map] = await predictProbabilities(segmenter.model, [input]);
-  const sourceSize = segmenter.spec.refine?.source_size ?? size;
-  const mask = await segmentToMask(segmenter, map as ProbabilityMap, original.width, original.height, () =>
-    readRgbFit(imagePath, sourceSize),
+  const mask = await segmentToMask(
+    segmenter,
+    map as ProbabilityMap,
+    original.width,
+    original.height,
+    refineSource(segmenter, imagePath),
   );
   return { mask, original };
 }

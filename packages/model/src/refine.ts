@@ -80,8 +80,19 @@ export function cropBox(
   return { x, y, width: w, height: h };
 }
 
-/** Bilinear sample of channel `c` of an interleaved image at continuous (sx, sy), edge-clamped. */
-function sample(data: Uint8Array, w: number, h: number, channels: number, c: number, sx: number, sy: number): number {
+/**
+ * Bilinear sample of channel `c` of an interleaved `w` × `h` image at the continuous point
+ * (sx, sy), pixel centres at i + 0.5, edge-clamped.
+ */
+function sample(
+  data: ArrayLike<number>,
+  w: number,
+  h: number,
+  channels: number,
+  c: number,
+  sx: number,
+  sy: number,
+): number {
   const fx = Math.min(Math.max(sx - 0.5, 0), w - 1);
   const fy = Math.min(Math.max(sy - 0.5, 0), h - 1);
   const x0 = Math.floor(fx);
@@ -95,67 +106,58 @@ function sample(data: Uint8Array, w: number, h: number, channels: number, c: num
   return top * (1 - ay) + bottom * ay;
 }
 
-/** `box` of `image` resized to `size` × `size` (bilinear). */
-export function cropImage(image: RgbImage, box: Box, size: number): RgbImage {
-  const out = new Uint8Array(size * size * 3);
+/** `box` of an interleaved image resized to `size` × `size`; `finish` turns each sample into a byte. */
+function crop(
+  source: { width: number; height: number; data: Uint8Array },
+  channels: number,
+  box: Box,
+  size: number,
+  finish: (value: number) => number,
+): Uint8Array {
+  const out = new Uint8Array(size * size * channels);
   const stepX = box.width / size;
   const stepY = box.height / size;
   for (let v = 0; v < size; v++) {
     const sy = box.y + (v + 0.5) * stepY;
     for (let u = 0; u < size; u++) {
       const sx = box.x + (u + 0.5) * stepX;
-      const o = (v * size + u) * 3;
-      for (let c = 0; c < 3; c++) out[o + c] = Math.round(sample(image.data, image.width, image.height, 3, c, sx, sy));
+      for (let c = 0; c < channels; c++) {
+        out[(v * size + u) * channels + c] = finish(
+          sample(source.data, source.width, source.height, channels, c, sx, sy),
+        );
+      }
     }
   }
-  return { width: size, height: size, data: out };
+  return out;
+}
+
+/** `box` of `image` resized to `size` × `size` (bilinear). */
+export function cropImage(image: RgbImage, box: Box, size: number): RgbImage {
+  return { width: size, height: size, data: crop(image, 3, box, size, Math.round) };
 }
 
 /** `box` of `mask` resized to `size` × `size`: bilinear, then thresholded at 0.5. */
 export function cropMask(mask: BinaryMask, box: Box, size: number): BinaryMask {
-  const out = new Uint8Array(size * size);
-  const stepX = box.width / size;
-  const stepY = box.height / size;
-  for (let v = 0; v < size; v++) {
-    const sy = box.y + (v + 0.5) * stepY;
-    for (let u = 0; u < size; u++) {
-      const sx = box.x + (u + 0.5) * stepX;
-      out[v * size + u] = sample(mask.data, mask.width, mask.height, 1, 0, sx, sy) >= 0.5 ? 1 : 0;
-    }
-  }
-  return { width: size, height: size, data: out };
+  return { width: size, height: size, data: crop(mask, 1, box, size, (v) => (v >= 0.5 ? 1 : 0)) };
 }
 
 /**
- * A crop's probability map placed back into a `width` × `height` frame: pixels inside `box` read
- * the map bilinearly (half-pixel centres, edge-clamped), pixels outside read 0.
+ * A crop's probability map placed back into a `width` × `height` frame: pixels whose centre lies
+ * inside `box` read the map bilinearly (the inverse of `crop`), pixels outside read 0.
  */
 export function pasteProbabilities(map: ProbabilityMap, box: Box, width: number, height: number): ProbabilityMap {
   const out = new Float32Array(width * height);
   const scaleX = map.width / box.width;
   const scaleY = map.height / box.height;
-  const xStart = Math.max(0, Math.floor(box.x));
-  const xEnd = Math.min(width, Math.ceil(box.x + box.width));
-  const yStart = Math.max(0, Math.floor(box.y));
   const yEnd = Math.min(height, Math.ceil(box.y + box.height));
-  for (let y = yStart; y < yEnd; y++) {
+  const xEnd = Math.min(width, Math.ceil(box.x + box.width));
+  for (let y = Math.max(0, Math.floor(box.y)); y < yEnd; y++) {
     const cy = y + 0.5;
     if (cy < box.y || cy > box.y + box.height) continue;
-    const fy = Math.min(Math.max((cy - box.y) * scaleY - 0.5, 0), map.height - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(map.height - 1, y0 + 1);
-    const ay = fy - y0;
-    for (let x = xStart; x < xEnd; x++) {
+    for (let x = Math.max(0, Math.floor(box.x)); x < xEnd; x++) {
       const cx = x + 0.5;
       if (cx < box.x || cx > box.x + box.width) continue;
-      const fx = Math.min(Math.max((cx - box.x) * scaleX - 0.5, 0), map.width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(map.width - 1, x0 + 1);
-      const ax = fx - x0;
-      const d = map.data;
-      const top = (d[y0 * map.width + x0] ?? 0) * (1 - ax) + (d[y0 * map.width + x1] ?? 0) * ax;
-      const bottom = (d[y1 * map.width + x0] ?? 0) * (1 - ax) + (d[y1 * map.width + x1] ?? 0) * ax;
-      out[y * width + x] = top * (1 - ay) + bottom * ay;
+      out[y * width + x] = sample(map.data, map.width, map.height, 1, 0, (cx - box.x) * scaleX, (cy - box.y) * scaleY);
     }
   }
   return { width, height, data: out };

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { RgbImage } from './image-io';
+import { readRgbFit, type RgbImage } from './image-io';
 import { DEFAULT_INFERENCE, readInferenceSpec, type InferenceSpec } from './inference';
 import { binarize, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
@@ -43,6 +43,15 @@ export async function loadSegmenter(modelDir: string): Promise<Segmenter> {
 export function disposeSegmenter(segmenter: Segmenter): void {
   segmenter.model.dispose();
   segmenter.refine?.dispose();
+}
+
+/**
+ * The photo the refine network crops from, decoded once and only when asked for (a model without
+ * a refine network, or an empty first-stage mask, never decodes it).
+ */
+export function refineSource(segmenter: Segmenter, imagePath: string): () => Promise<RgbImage> {
+  let photo: Promise<RgbImage> | undefined;
+  return () => (photo ??= readRgbFit(imagePath, segmenter.spec.refine?.source_size ?? 0));
 }
 
 /**

@@ -9,8 +9,7 @@ import { formatDuration } from '@wms/core';
 import { applyAugmentation, planAugmentation, type Sample } from './augment';
 import type { TrainConfig } from './config';
 import { segmentationLoss } from './loss';
-import { DEFAULT_THRESHOLD } from './metrics';
-import { applyPostprocess } from './postprocess';
+import { binarize, DEFAULT_THRESHOLD, diceAndIou, overlapOfMasks } from './metrics';
 import { createRandom, deriveSeed, shuffled } from './random';
 import { imagesToTensor, masksToTensor, samplesToBatch, type CachedSample } from './samples';
 import { createDataParallelRunner, createInProcessRunner, type StepRunner } from './step-runner';
@@ -88,21 +87,11 @@ async function validate(
     const maps = (await probabilities.data()) as Float32Array;
     tf.dispose([loss, probabilities]);
     chunk.forEach((sample, i) => {
-      const { width, height, data: truth } = sample.mask;
+      const { width, height } = sample.mask;
       const plane = width * height;
-      const hard = new Uint8Array(plane);
-      for (let j = 0; j < plane; j++) hard[j] = (maps[i * plane + j] ?? 0) >= DEFAULT_THRESHOLD ? 1 : 0;
-      const predicted = applyPostprocess(hard, width, height, cfg.postprocess);
-      let inter = 0;
-      let total = 0;
-      for (let j = 0; j < plane; j++) {
-        const t = truth[j] === 1 ? 1 : 0;
-        const q = predicted[j] ?? 0;
-        inter += t & q;
-        total += t + q;
-      }
-      // Empty vs empty scores 1, as in metrics.ts.
-      diceSum += total === 0 ? 1 : (2 * inter) / total;
+      const map = { width, height, data: maps.subarray(i * plane, (i + 1) * plane) };
+      const predicted = binarize(map, width, height, DEFAULT_THRESHOLD, cfg.postprocess);
+      diceSum += diceAndIou(overlapOfMasks(predicted, sample.mask)).dice;
     });
   }
   return { loss: lossSum / samples.length, dice: diceSum / samples.length };
