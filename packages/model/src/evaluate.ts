@@ -23,8 +23,6 @@ import {
 import { modelInputSize } from './unet';
 import { ensureBackend } from './use-backend';
 
-export { predictProbabilities };
-
 export interface EvaluateOptions {
   /** Overrides the segmenter's threshold (a bare network: 0.5). */
   threshold?: number;

@@ -2,7 +2,7 @@
  * `wms predict`: one photo in, a binary mask PNG and an overlay PNG out, both at the photo's
  * displayed resolution.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { writeFileAtomic } from '@wms/core';
 import { readRgbOriginal, readRgbResized } from './image-io';

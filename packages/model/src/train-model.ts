@@ -215,6 +215,8 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     // (a refine network that had too little time can ruin a good first stage). Validation only:
     // the test pairs play no part in choosing the model.
     let refineChoice: RefineChoice | undefined;
+    // When `monitor` is the validation split, the chosen variant's result is the validation result.
+    let chosenValidation: EvaluationResult | undefined;
     if (refineModel && refineLoop) {
       const withRefine = await evaluate(
         { model, spec: inferenceSpecFromConfig(config, true), refine: refineModel },
@@ -223,6 +225,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
       const without = await evaluate({ model, spec: inferenceSpecFromConfig(config, false) }, monitor);
       const used = withRefine.mean.dice > without.mean.dice;
       refineChoice = { used, validationDice: { withRefine: withRefine.mean.dice, without: without.mean.dice } };
+      if (monitor === split.validation) chosenValidation = used ? withRefine : without;
       const verdict = used ? 'kept' : 'dropped: the model is saved without it';
       logger.info(
         `refine network ${verdict} (validation Dice ${withRefine.mean.dice.toFixed(4)} with it, ` +
@@ -235,7 +238,8 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     }
     const inference = inferenceSpecFromConfig(config, refineModel !== undefined);
     const segmenter: Segmenter = { model, spec: inference, refine: refineModel };
-    const validationResult = await evaluate(segmenter, split.validation, { progress: progress?.() });
+    const validationResult =
+      chosenValidation ?? (await evaluate(segmenter, split.validation, { progress: progress?.() }));
     const testResult = await evaluate(segmenter, split.test, { progress: progress?.() });
     const heldOut = combineResults(validationResult, testResult);
     const evaluateSec = (Date.now() - evalStart) / 1000;
