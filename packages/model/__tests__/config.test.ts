@@ -26,7 +26,7 @@ function writeYaml(text: string): string {
 describe('training config', () => {
   it('runs on embedded defaults without a file', () => {
     expect(loadTrainConfig()).toEqual(DEFAULT_TRAIN_CONFIG);
-    expect(DEFAULT_TRAIN_CONFIG.model).toMatchObject({ depth: 4, base_filters: 8, input_size: 96, batch_norm: true });
+    expect(DEFAULT_TRAIN_CONFIG.model).toMatchObject({ depth: 4, base_filters: 8, input_size: 128, batch_norm: true });
   });
 
   it('the repository file says the same as the defaults (apart from the gate baseline)', () => {

@@ -115,11 +115,20 @@ describe('inference.json', () => {
       schemaVersion: 1,
       threshold: 0.5,
       postprocess: { keep_largest_component: true, fill_holes: true },
-      refine: { dir: 'refine', input_size: 96, margin: 0.3, min_size: 0.05, source_size: 768, tta: 'flips' },
+      refine: { dir: 'refine', input_size: 96, margin: 0.3, min_size: 0.05, source_size: 768, tta: 'flips', passes: 1 },
     });
-    expect(inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, false).refine).toBeUndefined();
+    expect(inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 0).refine).toBeUndefined();
+    expect(inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 2).refine?.passes).toBe(2);
     writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify(spec));
     expect(readInferenceSpec(dir)).toEqual(spec);
+  });
+
+  it('reads a spec saved before refine passes existed (one pass implied)', () => {
+    const { passes: _omitted, ...older } = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG).refine!;
+    writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify({ ...DEFAULT_INFERENCE, refine: older }));
+    expect(readInferenceSpec(dir).refine).toEqual(older);
+    writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify({ ...DEFAULT_INFERENCE, refine: { ...older, passes: 0 } }));
+    expect(() => readInferenceSpec(dir)).toThrow(/'refine\.passes'/);
   });
 
   it('names the file and the bad key when the spec is invalid', () => {

@@ -41,6 +41,30 @@ describe('segmentToMask', () => {
     refine: refineSpec,
   };
 
+  /** The crop box (photo pixels, 2× the mask) around mask bounds, mapped back to mask pixels. */
+  function cropOf(bounds: { x0: number; y0: number; x1: number; y1: number }, geometry = refineSpec) {
+    const box = cropBox(
+      {
+        x: bounds.x0 * 2,
+        y: bounds.y0 * 2,
+        width: (bounds.x1 - bounds.x0 + 1) * 2,
+        height: (bounds.y1 - bounds.y0 + 1) * 2,
+      },
+      400,
+      200,
+      geometry,
+    );
+    // A pixel belongs to the crop when its centre (i + 0.5) lies inside the box (+ 0: no -0).
+    const first = (start: number): number => Math.ceil(start - 0.5) + 0;
+    const last = (end: number): number => Math.floor(end - 0.5);
+    return {
+      x0: first(box.x / 2),
+      y0: first(box.y / 2),
+      x1: last((box.x + box.width) / 2),
+      y1: last((box.y + box.height) / 2),
+    };
+  }
+
   it('without a refine network: the first stage resized, thresholded and post-processed', async () => {
     const model = constantModel(8, 0);
     const segmenter: Segmenter = { model, spec: { ...spec, refine: undefined } };
@@ -70,30 +94,38 @@ describe('segmentToMask', () => {
     );
     const bounds = boundsOf(stage1, W, H)!;
     const mask = await segmentToMask(segmenter, firstStage, W, H, async () => photo);
-    // The crop box in photo pixels (400×200, 2× the mask), mapped back to mask pixels.
-    const box = cropBox(
-      {
-        x: bounds.x0 * 2,
-        y: bounds.y0 * 2,
-        width: (bounds.x1 - bounds.x0 + 1) * 2,
-        height: (bounds.y1 - bounds.y0 + 1) * 2,
-      },
-      400,
-      200,
-      refineSpec,
-    );
-    // A pixel belongs to the crop when its centre (i + 0.5) lies inside the box.
-    const first = (start: number): number => Math.ceil(start - 0.5);
-    const last = (end: number): number => Math.floor(end - 0.5);
-    const expected = {
-      x0: first(box.x / 2),
-      y0: first(box.y / 2),
-      x1: last((box.x + box.width) / 2),
-      y1: last((box.y + box.height) / 2),
-    };
+    const expected = cropOf(bounds);
     expect(boundsOf(mask, W, H)).toEqual(expected);
     const area = mask.reduce((s, v) => s + v, 0);
     expect(area).toBe((expected.x1 - expected.x0 + 1) * (expected.y1 - expected.y0 + 1));
+    model.dispose();
+    refine.dispose();
+  });
+
+  it('applies refine.passes passes, each cropping around the previous mask, decoding the photo once', async () => {
+    const model = constantModel(8, 0);
+    const refine = constantModel(16, 10);
+    const narrow = { ...refineSpec, margin: 0.2 };
+    const one = await segmentToMask(
+      { model, spec: { ...spec, refine: narrow }, refine },
+      firstStage,
+      W,
+      H,
+      async () => photo,
+    );
+    let decoded = 0;
+    const twoSpec = { ...spec, refine: { ...narrow, passes: 2 } };
+    const two = await segmentToMask({ model, spec: twoSpec, refine }, firstStage, W, H, async () => {
+      decoded++;
+      return photo;
+    });
+    // The constant refine network fills its crop, so the second pass is the crop around the first.
+    const expected = cropOf(boundsOf(one, W, H)!, narrow);
+    expect(boundsOf(two, W, H)).toEqual(expected);
+    expect(expected.x0).toBeGreaterThan(0); // not clamped to the photo
+    expect(expected.x1).toBeLessThan(W - 1);
+    expect(two.reduce((s, v) => s + v, 0)).toBeGreaterThan(one.reduce((s, v) => s + v, 0));
+    expect(decoded).toBe(1);
     model.dispose();
     refine.dispose();
   });

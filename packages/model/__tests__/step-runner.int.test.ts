@@ -83,4 +83,46 @@ describe('step runners', () => {
       remote.dispose();
     }
   });
+
+  it('two worker runners started together each use their own loss weights', async () => {
+    // The concurrent refine network trains with its own pos_weight beside the first network. The
+    // four models share layer names in this thread, so this also checks that weight decay finds
+    // kernels whose variables were renamed (…/kernel_1).
+    const weights = [1, 3];
+    const trainings = weights.map((pos_weight) => ({
+      ...config.training,
+      workers: 1,
+      loss: { ...config.training.loss, pos_weight },
+    }));
+    const locals = weights.map(() => buildUNet(config.model, { seed: 9 }));
+    const remotes = weights.map(() => buildUNet(config.model, { seed: 9 }));
+    const inProcess = trainings.map((t, i) => createInProcessRunner(locals[i]!, t));
+    const workers = await Promise.all(
+      trainings.map((t, i) => createDataParallelRunner(remotes[i]!, t, createMemoryLogger())),
+    );
+    try {
+      for (let step = 0; step < 2; step++) {
+        const batch = () => samplesToBatch([sample(7 * step), sample(7 * step + 2)]);
+        for (let i = 0; i < weights.length; i++) {
+          await inProcess[i]!.step(batch());
+          await workers[i]!.step(batch());
+        }
+      }
+      await Promise.all(workers.map((w) => w.syncModel()));
+      const [a3, a1] = locals.map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+      const [b3, b1] = remotes.map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+      let apart = 0;
+      a3!.forEach((x, i) => {
+        console.log(i, relativeError(b3![i]!, x), relativeError(b1![i]!, a1![i]!), relativeError(b1![i]!, x));
+        expect(relativeError(b3![i]!, x)).toBeLessThan(1e-4);
+        expect(relativeError(b1![i]!, a1![i]!)).toBeLessThan(1e-4);
+        apart = Math.max(apart, relativeError(a1![i]!, x));
+      });
+      // The two weights lead to different steps, so matching each proves each got its own.
+      expect(apart).toBeGreaterThan(1e-3);
+    } finally {
+      await Promise.all([...inProcess, ...workers].map((r) => r.close()));
+      [...locals, ...remotes].forEach((m) => m.dispose());
+    }
+  });
 });

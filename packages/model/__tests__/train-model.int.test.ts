@@ -101,7 +101,13 @@ describe('trainModel on tiny data', () => {
     expect(existsSync(join(result.modelDir, 'model.json'))).toBe(true);
     expect(record.refine!.epochs.length).toBeGreaterThan(1);
     const choice = record.refine!;
-    expect(choice.used).toBe(choice.validationDice.withRefine > choice.validationDice.without);
+    // Pass counts 0..max_passes were scored on validation; the first best one was kept.
+    const dice = choice.validationDice.byPasses;
+    expect(dice).toHaveLength(config.refine.max_passes + 1);
+    expect(choice.passes).toBe(dice.indexOf(Math.max(...dice)));
+    expect(choice.used).toBe(choice.passes > 0);
+    expect(choice.validationDice.without).toBe(dice[0]);
+    expect(choice.validationDice.withRefine).toBe(Math.max(...dice.slice(1)));
   });
 
   it('saves the refine network and the inference spec with the model', () => {
@@ -111,7 +117,15 @@ describe('trainModel on tiny data', () => {
       schemaVersion: 1,
       threshold: 0.5,
       postprocess: { keep_largest_component: true, fill_holes: true },
-      refine: { dir: 'refine', input_size: 32, margin: 0.3, min_size: 0.05, source_size: 96, tta: 'flips' },
+      refine: {
+        dir: 'refine',
+        input_size: 32,
+        margin: 0.3,
+        min_size: 0.05,
+        source_size: 96,
+        tta: 'flips',
+        passes: result.record.refine!.passes,
+      },
     });
   });
 
@@ -154,6 +168,7 @@ describe('trainModel with a refine network that had no time to learn', () => {
       const choice = result.record.refine!;
       expect(choice.validationDice.withRefine).toBeLessThan(choice.validationDice.without);
       expect(choice.used).toBe(false);
+      expect(choice.passes).toBe(0);
       expect(logger.messages('info').some((m) => m.startsWith('refine network dropped'))).toBe(true);
       expect(existsSync(join(result.modelDir, 'refine'))).toBe(false);
       expect(readInferenceSpec(result.modelDir).refine).toBeUndefined();

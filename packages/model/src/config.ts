@@ -17,7 +17,7 @@ const modelSchema = z
     input_channels: z.literal(3).default(3),
     output_channels: z.literal(1).default(1),
     /** Square input side in pixels; must be divisible by 2^depth. */
-    input_size: z.number().int().min(16).max(1024).default(96),
+    input_size: z.number().int().min(16).max(1024).default(128),
     base_filters: z.number().int().min(1).max(128).default(8),
     /** Number of down-sampling levels (the seed: 4, plus the bottleneck). */
     depth: z.number().int().min(1).max(6).default(4),
@@ -56,11 +56,14 @@ const trainingSchema = z
     early_stopping_patience: z.number().int().min(1).default(25),
     scheduler: schedulerSchema.default(() => schedulerSchema.parse({})),
     loss: lossSchema.default(() => lossSchema.parse({})),
-    /** Wall-clock budget for the training loop; evaluation and saving come on top. */
+    /**
+     * Wall-clock budget for the training loop; evaluation and saving come on top. 18 minutes: the
+     * defaults finish within 20 on 2 cores without tfjs-node (docs/training.md).
+     */
     time_budget_sec: z
       .number()
       .gt(0)
-      .default(15 * 60),
+      .default(18 * 60),
     seed: z.number().int().min(0).default(42),
     /** >1: data-parallel worker threads, each training on a shard of every batch (wasm backend). */
     workers: z.number().int().min(1).max(16).default(1),
@@ -136,6 +139,18 @@ const refineSchema = z
     concurrent: z.boolean().default(true),
     /** Test-time augmentation of the refine network: 'flips' averages 4 mirrored predictions. */
     tta: z.enum(['none', 'flips']).default('flips'),
+    /**
+     * Inference: up to this many refine passes, each cropping around the previous pass's mask
+     * (a second pass re-centres a crop the first network placed off the window). Training keeps
+     * the count, 0 (no refine network) included, that scores best on validation.
+     */
+    max_passes: z.number().int().min(1).max(3).default(2),
+    /**
+     * BCE foreground weight of the refine network's loss. Its crops are ~30% foreground, not the
+     * photos' ~2%, so the first network's weight (training.loss.pos_weight) would push it to
+     * over-segment.
+     */
+    pos_weight: z.number().gt(0).default(1),
     /** Sequential only: share of the training budget given to the refine network. */
     time_share: z.number().gt(0).lt(1).default(0.5),
   })

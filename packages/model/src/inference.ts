@@ -24,6 +24,8 @@ export interface RefineSpec {
   source_size: number;
   /** Test-time augmentation of the refine network: 'flips' averages 4 mirrored predictions. */
   tta?: 'none' | 'flips';
+  /** Refine passes, each cropping around the previous pass's mask (absent: 1). */
+  passes?: number;
 }
 
 export interface InferenceSpec {
@@ -48,6 +50,7 @@ const inferenceSchema = z
         min_size: z.number().min(0).max(1),
         source_size: z.number().int().min(32),
         tta: z.enum(['none', 'flips']).optional(),
+        passes: z.number().int().min(1).max(3).optional(),
       })
       .strict()
       .optional(),
@@ -60,16 +63,19 @@ export const DEFAULT_INFERENCE: InferenceSpec = Object.freeze({
   postprocess: NO_POSTPROCESS,
 });
 
-/** The spec of a model trained with `config`; `refined` says whether a refine network was trained. */
-export function inferenceSpecFromConfig(config: TrainConfig, refined = config.refine.enabled): InferenceSpec {
+/**
+ * The spec of a model trained with `config` that applies its refine network `passes` times
+ * (0: the first network alone).
+ */
+export function inferenceSpecFromConfig(config: TrainConfig, passes = config.refine.enabled ? 1 : 0): InferenceSpec {
   const spec: InferenceSpec = {
     schemaVersion: 1,
     threshold: DEFAULT_THRESHOLD,
     postprocess: { ...config.postprocess },
   };
-  if (refined) {
+  if (passes > 0) {
     const { input_size, margin, min_size, source_size, tta } = config.refine;
-    spec.refine = { dir: REFINE_DIR, input_size, margin, min_size, source_size, tta };
+    spec.refine = { dir: REFINE_DIR, input_size, margin, min_size, source_size, tta, passes };
   }
   return spec;
 }

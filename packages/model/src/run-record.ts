@@ -19,10 +19,19 @@ export interface RunTimings {
   totalSec: number;
 }
 
-/** Whether the refine network improved validation Dice (photo resolution) and so was kept. */
+/**
+ * Whether the refine network improved validation Dice (photo resolution) and so was kept, and
+ * with how many passes.
+ */
 export interface RefineChoice {
   used: boolean;
-  validationDice: { withRefine: number; without: number };
+  /** Refine passes the saved model applies (0 when not used). */
+  passes: number;
+  /**
+   * Validation Dice without the refine network, with it (the best pass count), and by pass
+   * count (index 0: without).
+   */
+  validationDice: { withRefine: number; without: number; byPasses: number[] };
 }
 
 export interface RunRecord {

@@ -87,8 +87,9 @@ export async function predictProbabilities(
 /**
  * The final mask at `width` × `height` from the first network's probability map: threshold and
  * post-process; with a refine network, crop the photo (`source`, decoded on demand at
- * `refine.source_size`) around that region, predict the crop, paste it back and post-process again.
- * An empty first-stage mask stays empty.
+ * `refine.source_size`) around that region, predict the crop, paste it back and post-process
+ * again, `refine.passes` times, each pass cropping around the previous pass's mask.
+ * An empty mask stays empty.
  */
 export async function segmentToMask(
   segmenter: Segmenter,
@@ -98,19 +99,24 @@ export async function segmentToMask(
   source: () => Promise<RgbImage>,
 ): Promise<Uint8Array> {
   const { spec, refine } = segmenter;
-  const first = binarize(firstStage, width, height, spec.threshold, spec.postprocess);
-  if (!refine || !spec.refine) return first;
-  const bounds = maskBounds(first, width, height);
-  if (!bounds) return first;
-  const photo = await source();
-  const sx = photo.width / width;
-  const sy = photo.height / height;
-  const box = cropBox(scaleBox(bounds, sx, sy), photo.width, photo.height, spec.refine);
-  const [map] = await predictProbabilities(
-    refine,
-    [cropImage(photo, box, spec.refine.input_size)],
-    spec.refine.tta === 'flips',
-  );
-  const pasted = pasteProbabilities(map as ProbabilityMap, scaleBox(box, 1 / sx, 1 / sy), width, height);
-  return binarize(pasted, width, height, spec.threshold, spec.postprocess);
+  let mask = binarize(firstStage, width, height, spec.threshold, spec.postprocess);
+  if (!refine || !spec.refine) return mask;
+  const passes = spec.refine.passes ?? 1;
+  let photo: RgbImage | undefined;
+  for (let pass = 0; pass < passes; pass++) {
+    const bounds = maskBounds(mask, width, height);
+    if (!bounds) break;
+    photo ??= await source();
+    const sx = photo.width / width;
+    const sy = photo.height / height;
+    const box = cropBox(scaleBox(bounds, sx, sy), photo.width, photo.height, spec.refine);
+    const [map] = await predictProbabilities(
+      refine,
+      [cropImage(photo, box, spec.refine.input_size)],
+      spec.refine.tta === 'flips',
+    );
+    const pasted = pasteProbabilities(map as ProbabilityMap, scaleBox(box, 1 / sx, 1 / sy), width, height);
+    mask = binarize(pasted, width, height, spec.threshold, spec.postprocess);
+  }
+  return mask;
 }

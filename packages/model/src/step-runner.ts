@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '@wms/core';
 import { createDataParallelTrainer } from './backend/data-parallel/data-parallel-trainer';
 import type { TensorBatch } from './backend/data-parallel/protocol';
+import { isKernelWeight } from './backend/data-parallel/model-replica';
 import type { TrainConfig } from './config';
 import { segmentationLoss, weightDecayPenalty } from './loss';
-import { LOSS_CONFIG_ENV } from './replica-loss';
 
 export interface StepRunner {
   readonly description: string;
@@ -25,7 +25,7 @@ export interface StepRunner {
 export function createInProcessRunner(model: tf.LayersModel, training: TrainConfig['training']): StepRunner {
   const optimizer = tf.train.adam(training.learning_rate);
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = model.trainableWeights.filter((w) => w.name.endsWith('kernel')).map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights.filter(isKernelWeight).map((w) => w.read() as tf.Variable);
   return {
     description: 'single process',
     async step(batch) {
@@ -72,13 +72,12 @@ export async function createDataParallelRunner(
   logger: Logger,
 ): Promise<StepRunner> {
   const modulePath = replicaLossModule();
-  process.env[LOSS_CONFIG_ENV] = JSON.stringify(training.loss);
   if (!modulePath) {
     logger.warning('replica-loss module not found beside the bundle: workers use BCE + Dice without pos_weight.');
   }
   const trainer = await createDataParallelTrainer({
     model,
-    loss: modulePath ? { modulePath, exportName: 'replicaSegmentationLoss' } : 'bceDice',
+    loss: modulePath ? { modulePath, exportName: 'replicaSegmentationLoss', options: training.loss } : 'bceDice',
     optimizer: { name: 'adam', learningRate: training.learning_rate, weightDecay: training.weight_decay },
     workers: training.workers,
     logger,

@@ -179,7 +179,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
           model: refineModel,
           train: refineData.train,
           validation: refineData.validation,
-          config,
+          config: refineTrainingConfig(config),
           seed: refineData.seed,
           // Sequential: whatever the first network left of the whole budget.
           budgetMs: concurrent ? budgetSec * 1000 : () => Math.max(0, trainStart + budgetSec * 1000 - Date.now()),
@@ -211,32 +211,38 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     const trainSec = (Date.now() - trainStart) / 1000;
 
     const evalStart = Date.now();
-    // The refine network is kept only if it improves validation Dice at the photos' resolution
-    // (a refine network that had too little time can ruin a good first stage). Validation only:
-    // the test pairs play no part in choosing the model.
+    // How many refine passes the model applies, 0 (the first network alone) to max_passes, is
+    // chosen by validation Dice at the photos' resolution (a refine network that had too little
+    // time can ruin a good first stage); ties go to fewer passes. Validation only: the test pairs
+    // play no part in choosing the model.
     let refineChoice: RefineChoice | undefined;
     // When `monitor` is the validation split, the chosen variant's result is the validation result.
     let chosenValidation: EvaluationResult | undefined;
+    let passes = 0;
     if (refineModel && refineLoop) {
-      const withRefine = await evaluate(
-        { model, spec: inferenceSpecFromConfig(config, true), refine: refineModel },
-        monitor,
-      );
-      const without = await evaluate({ model, spec: inferenceSpecFromConfig(config, false) }, monitor);
-      const used = withRefine.mean.dice > without.mean.dice;
-      refineChoice = { used, validationDice: { withRefine: withRefine.mean.dice, without: without.mean.dice } };
-      if (monitor === split.validation) chosenValidation = used ? withRefine : without;
-      const verdict = used ? 'kept' : 'dropped: the model is saved without it';
+      const byPasses: EvaluationResult[] = [];
+      for (let p = 0; p <= refineCfg.max_passes; p++) {
+        byPasses.push(
+          await evaluate({ model, spec: inferenceSpecFromConfig(config, p), refine: refineModel }, monitor),
+        );
+        if (byPasses[p]!.mean.dice > byPasses[passes]!.mean.dice) passes = p;
+      }
+      const dice = byPasses.map((r) => r.mean.dice);
+      const withRefine = Math.max(...dice.slice(1));
+      refineChoice = { used: passes > 0, passes, validationDice: { withRefine, without: dice[0]!, byPasses: dice } };
+      if (monitor === split.validation) chosenValidation = byPasses[passes];
+      const verdict =
+        passes > 0 ? `kept, ${passes} pass${passes > 1 ? 'es' : ''}` : 'dropped: the model is saved without it';
       logger.info(
-        `refine network ${verdict} (validation Dice ${withRefine.mean.dice.toFixed(4)} with it, ` +
-          `${without.mean.dice.toFixed(4)} without)`,
+        `refine network ${verdict} (validation Dice ${dice.map((d, p) => `${p}: ${d.toFixed(4)}`).join(', ')} ` +
+          `by number of refine passes)`,
       );
-      if (!used) {
+      if (passes === 0) {
         refineModel.dispose();
         refineModel = undefined;
       }
     }
-    const inference = inferenceSpecFromConfig(config, refineModel !== undefined);
+    const inference = inferenceSpecFromConfig(config, passes);
     const segmenter: Segmenter = { model, spec: inference, refine: refineModel };
     const validationResult =
       chosenValidation ?? (await evaluate(segmenter, split.validation, { progress: progress?.() }));
@@ -296,6 +302,7 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
           test_iou: testResult.mean.iou,
           heldout_dice: heldOut.mean.dice,
           heldout_iou: heldOut.mean.iou,
+          ...(refineChoice ? { refine_passes: refineChoice.passes } : {}),
         });
         await tracker.logArtifacts(modelDir, 'model');
         await tracker.end('FINISHED');
@@ -319,4 +326,10 @@ export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Prom
     model?.dispose();
     refineModel?.dispose();
   }
+}
+
+/** The config the refine network trains with: the first network's, but its own loss weight. */
+function refineTrainingConfig(config: TrainConfig): TrainConfig {
+  const { training } = config;
+  return { ...config, training: { ...training, loss: { ...training.loss, pos_weight: config.refine.pos_weight } } };
 }

@@ -34,7 +34,7 @@ export function trainSummaryMarkdown(result: TrainResult): string {
       ? [
           `refine network (${record.config.refine.input_size}px crops): stopped: ${record.refine.stopReason} after ` +
             `${record.refine.epochs.length} epochs (best ${record.refine.bestEpoch}); ` +
-            `${record.refine.used ? '**kept**' : '**dropped**'}: validation Dice ` +
+            `${record.refine.used ? `**kept** (${record.refine.passes} pass${record.refine.passes > 1 ? 'es' : ''})` : '**dropped**'}: validation Dice ` +
             `${formatNumber(record.refine.validationDice.withRefine)} with it, ` +
             `${formatNumber(record.refine.validationDice.without)} without`,
         ]

@@ -86,7 +86,7 @@ export class ModelReplica {
     for (const weight of this.model.trainableWeights) {
       const variable = weight.read() as tf.Variable;
       const gradient = tf.tensor(flat.slice(offset, offset + variable.size), variable.shape);
-      if (this.weightDecay > 0 && weight.name.endsWith('kernel')) {
+      if (this.weightDecay > 0 && isKernelWeight(weight)) {
         named[variable.name] = tf.tidy(() => gradient.add(variable.mul(this.weightDecay)));
         gradient.dispose();
       } else {
@@ -136,4 +136,13 @@ export class ModelReplica {
     this.model.dispose();
     this.optimizer.dispose();
   }
+}
+
+/**
+ * Whether a layer weight is a kernel (gets weight decay). By the name the layer gave it: the
+ * variable's own name gets a suffix (`…/kernel_1`) when another model in the same thread already
+ * used it.
+ */
+export function isKernelWeight(weight: { originalName: string }): boolean {
+  return weight.originalName.endsWith('/kernel') || weight.originalName === 'kernel';
 }

@@ -5,11 +5,14 @@ export type BuiltinLossName = 'binaryCrossentropy' | 'bceDice' | 'meanSquaredErr
 
 /**
  * A loss defined in a module the worker can `require` (a .ts file under tsx, a .js file beside a
- * bundle): `export function <exportName>(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar`.
+ * bundle): `export function <exportName>(yTrue: tf.Tensor, yPred: tf.Tensor, options?): tf.Scalar`.
+ * `options` (plain data, copied to each worker) is passed as the third argument, so two trainers
+ * in one process can use the same module with different settings.
  */
 export interface LossModuleRef {
   modulePath: string;
   exportName: string;
+  options?: unknown;
 }
 
 export interface OptimizerConfig {

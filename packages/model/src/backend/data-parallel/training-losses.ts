@@ -42,5 +42,7 @@ export function resolveTrainingLoss(loss: BuiltinLossName | LossModuleRef): Trai
   if (typeof fn !== 'function') {
     throw new Error(`loss module ${loss.modulePath} has no function export '${loss.exportName}'`);
   }
-  return fn as TrainingLoss;
+  const withOptions = fn as (yTrue: tf.Tensor, yPred: tf.Tensor, options?: unknown) => tf.Scalar;
+  const { options } = loss;
+  return options === undefined ? (withOptions as TrainingLoss) : (yTrue, yPred) => withOptions(yTrue, yPred, options);
 }
