@@ -46,12 +46,11 @@ export function disposeSegmenter(segmenter: Segmenter): void {
 }
 
 /**
- * The photo the refine network crops from, decoded once and only when asked for (a model without
- * a refine network, or an empty first-stage mask, never decodes it).
+ * The photo the refine network crops from, decoded only when asked for (a model without a refine
+ * network, or an empty first-stage mask, never decodes it); `segmentToMask` asks once per photo.
  */
 export function refineSource(segmenter: Segmenter, imagePath: string): () => Promise<RgbImage> {
-  let photo: Promise<RgbImage> | undefined;
-  return () => (photo ??= readRgbFit(imagePath, segmenter.spec.refine?.source_size ?? 0));
+  return () => readRgbFit(imagePath, segmenter.spec.refine?.source_size ?? 0);
 }
 
 /**
