@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyDataset } from '../packages/model/__tests__/helpers/tiny-dataset';
-import { e2eNodes, REPO_ROOT, runActionBundle } from './action-harness';
+import { writeTinyDataset } from '@wms/test-support';
+import { e2eNodes, REPO_ROOT, runActionBundle } from '@wms/test-support';
 
 jest.setTimeout(300_000);
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readActionYml } from '../scripts/lib/action-yml';
 import { listFiles } from '../scripts/lib/bundle-action';
-import { REPO_ROOT } from './action-harness';
+import { REPO_ROOT } from '@wms/test-support';
 
 const actions = readdirSync(join(REPO_ROOT, 'actions')).filter((n) =>
   existsSync(join(REPO_ROOT, 'actions', n, 'dist', 'index.js')),

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { e2eNodes, REPO_ROOT, runActionBundle } from './action-harness';
+import { e2eNodes, REPO_ROOT, runActionBundle } from '@wms/test-support';
 
 interface Pin {
   name: string;

@@ -10,7 +10,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { runActionBundle } from '../../test/action-harness';
+import { runActionBundle } from '@wms/test-support';
 import { bundleAction, generatedEntry, listActionDirs, listFiles, REPO_ROOT } from './bundle-action';
 import { findNodeBinary, type E2eNode } from './node-binaries';
 

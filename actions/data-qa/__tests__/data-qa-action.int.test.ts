@@ -1,9 +1,9 @@
 /** runDataQaAction with a test context: outputs, report files, summary and the failure message. */
+import { testActionContext } from '@wms/test-support';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryLogger, memorySummarySink, noProgress, parseInputs } from '@wms/core';
-import type { ActionContext } from '@wms/core/action';
+import { parseInputs } from '@wms/core';
 import { applyCorruption, generateSynthDataset, type QaReport } from '@wms/dataset';
 import { runDataQaAction } from '../src/main';
 import { spec } from '../src/spec';
@@ -11,9 +11,8 @@ import { spec } from '../src/spec';
 jest.setTimeout(60_000);
 
 function context(workspace: string) {
-  const logger = createMemoryLogger();
-  const ctx: ActionContext = { logger, summary: memorySummarySink(), progress: () => noProgress, workspace, env: {} };
-  return { ctx, logger };
+  const ctx = testActionContext(workspace);
+  return { ctx, logger: ctx.logger };
 }
 
 const inputs = (raw: Record<string, string>) => parseInputs(spec, (name) => raw[name] ?? '');

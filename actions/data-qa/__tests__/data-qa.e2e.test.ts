@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyCorruption, generateSynthDataset } from '@wms/dataset';
-import { e2eNodes, runActionBundle } from '../../../test/action-harness';
+import { e2eNodes, runActionBundle } from '@wms/test-support';
 
 jest.setTimeout(300_000);
 

@@ -1,9 +1,10 @@
+import { testActionContext } from '@wms/test-support';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { createMemoryLogger, memorySummarySink, noProgress, parseInputs, UserError } from '@wms/core';
+import { parseInputs, UserError } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
 import { ChampionChangedError, createRegistry, readModelHistory } from '@wms/registry';
-import { makeModelDir, makeTempDir } from '../../../packages/registry/__tests__/helpers';
+import { makeModelDir, makeTempDir } from '@wms/test-support';
 import { runPromoteAction } from '../src/main';
 import { spec } from '../src/spec';
 
@@ -19,7 +20,7 @@ const env = {
 
 beforeEach(async () => {
   workspace = await makeTempDir('wms-promote-action-');
-  ctx = { logger: createMemoryLogger(), summary: memorySummarySink(), progress: () => noProgress, workspace, env };
+  ctx = testActionContext(workspace, env);
 });
 afterEach(async () => {
   await fsp.rm(workspace, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { e2eNodes, runActionBundle } from '../../../test/action-harness';
+import { e2eNodes, runActionBundle } from '@wms/test-support';
 
 jest.setTimeout(120_000);
 

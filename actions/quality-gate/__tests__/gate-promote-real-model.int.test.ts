@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
-import { writeTinyDataset } from '../../../packages/model/__tests__/helpers/tiny-dataset';
+import { writeTinyDataset } from '@wms/test-support';
 import { runPromoteAction } from '../../promote/src/main';
 import { spec as promoteSpec } from '../../promote/src/spec';
 import { runTrainAction } from '../../train/src/main';
@@ -23,7 +23,6 @@ jest.setTimeout(120_000);
 let workspace: string;
 const ctx = (): ActionContext => ({
   logger: createMemoryLogger(),
-  summary: { write: () => undefined },
   progress: () => noProgress,
   workspace,
   env: { GITHUB_SHA: 'abc' },

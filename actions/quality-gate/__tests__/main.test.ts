@@ -1,8 +1,9 @@
+import { testActionContext } from '@wms/test-support';
 import { promises as fsp } from 'node:fs';
-import { createMemoryLogger, memorySummarySink, noProgress, parseInputs } from '@wms/core';
+import { parseInputs } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
 import { createRegistry } from '@wms/registry';
-import { fakeEvaluate, makeModelDir, makeTempDir } from '../../../packages/registry/__tests__/helpers';
+import { fakeEvaluate, makeModelDir, makeTempDir } from '@wms/test-support';
 import { runQualityGateAction } from '../src/main';
 import { spec } from '../src/spec';
 
@@ -11,7 +12,7 @@ let ctx: ActionContext;
 
 beforeEach(async () => {
   workspace = await makeTempDir('wms-gate-action-');
-  ctx = { logger: createMemoryLogger(), summary: memorySummarySink(), progress: () => noProgress, workspace, env: {} };
+  ctx = testActionContext(workspace);
 });
 afterEach(async () => {
   await fsp.rm(workspace, { recursive: true, force: true });

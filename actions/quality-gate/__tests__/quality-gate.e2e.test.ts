@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
-import { writeTinyDataset } from '../../../packages/model/__tests__/helpers/tiny-dataset';
-import { e2eNodes, runActionBundle } from '../../../test/action-harness';
+import { writeTinyDataset } from '@wms/test-support';
+import { e2eNodes, runActionBundle } from '@wms/test-support';
 import { runTrainAction } from '../../train/src/main';
 import { spec as trainSpec } from '../../train/src/spec';
 

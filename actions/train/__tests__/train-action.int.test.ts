@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
-import { writeTinyDataset } from '../../../packages/model/__tests__/helpers/tiny-dataset';
+import { writeTinyDataset } from '@wms/test-support';
 import { runTrainAction } from '../src/main';
 import { spec } from '../src/spec';
 import type { TrackerRequest } from '@wms/pipeline';
@@ -19,7 +19,6 @@ training: { epochs: 8, learning_rate: 0.01, time_budget_sec: 60 }
 function context(workspace: string): ActionContext & { logger: ReturnType<typeof createMemoryLogger> } {
   return {
     logger: createMemoryLogger(),
-    summary: { write: () => undefined },
     progress: () => noProgress,
     workspace,
     env: {},

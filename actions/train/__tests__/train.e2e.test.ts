@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyDataset } from '../../../packages/model/__tests__/helpers/tiny-dataset';
-import { e2eNodes, runActionBundle } from '../../../test/action-harness';
+import { writeTinyDataset } from '@wms/test-support';
+import { e2eNodes, runActionBundle } from '@wms/test-support';
 
 jest.setTimeout(300_000);
 

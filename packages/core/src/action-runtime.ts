@@ -7,11 +7,10 @@ import { describeFailure, isUserError, toError } from './errors';
 import { parseInputs, type ActionSpec, type InputSpec, type InputValues } from './inputs';
 import type { Logger } from './logger';
 import { createLogProgress, type ProgressFactory } from './progress';
-import { githubSummarySink, type SummarySink } from './summary';
+import { githubSummarySink } from './summary';
 
 export interface ActionContext {
   logger: Logger;
-  summary: SummarySink;
   progress: ProgressFactory;
   /** $GITHUB_WORKSPACE, or the current directory outside a runner. */
   workspace: string;
@@ -67,7 +66,6 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
     const logger = createActionLogger();
     const ctx: ActionContext = {
       logger,
-      summary: githubSummarySink(),
       progress: () => createLogProgress((line) => core.info(line)),
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       env: process.env,
@@ -80,7 +78,7 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
     for (const [name, value] of Object.entries(result.outputs) as Array<[string, OutputValue]>) {
       core.setOutput(name, formatOutput(value));
     }
-    if (result.summary) ctx.summary.write(result.summary);
+    if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
       code = 1;

@@ -1,6 +1,6 @@
 /** The real water-meter sample (100 pairs, JPEG masks, 19 EXIF-rotated photos) must validate. */
 import { createMemoryLogger } from '@wms/core';
-import { describeWithRealData, REAL_DATASET_DIR } from '../../../test/real-data';
+import { describeWithRealData, REAL_DATASET_DIR } from '@wms/test-support';
 import { validateDataset, type QaReport } from '../src';
 
 jest.setTimeout(60_000);

@@ -15,7 +15,7 @@ import {
   WEIGHTS_BIN,
   type Pair,
 } from '../src';
-import { writeTinyDataset } from './helpers/tiny-dataset';
+import { writeTinyDataset } from '@wms/test-support';
 
 const tinyModel = { ...DEFAULT_TRAIN_CONFIG.model, input_size: 32, base_filters: 4, depth: 2 };
 

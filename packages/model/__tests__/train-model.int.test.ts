@@ -24,7 +24,7 @@ import {
   type RunRecord,
   type TrainResult,
 } from '../src';
-import { writeTinyDataset } from './helpers/tiny-dataset';
+import { writeTinyDataset } from '@wms/test-support';
 
 jest.setTimeout(120_000);
 

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, UserError } from '@wms/core';
 import { ChampionChangedError, createRegistry, withFileLock, type RegistryBackend } from '../src';
-import { makeModelDir, makeTempDir } from './helpers';
+import { makeModelDir, makeTempDir } from '@wms/test-support';
 
 let work: string;
 let backend: RegistryBackend;

@@ -10,8 +10,8 @@ import {
   type CreateRegistryOptions,
   type RegistryBackend,
 } from '../src';
-import { FakeMlflowServer } from './fixtures/fake-mlflow-server';
-import { fakeEvaluate, makeModelDir, makeTempDir } from './helpers';
+import { FakeMlflowServer } from '@wms/test-support';
+import { fakeEvaluate, makeModelDir, makeTempDir } from '@wms/test-support';
 
 const TOKEN = 'tok-s3cr3t-value';
 let server: FakeMlflowServer;

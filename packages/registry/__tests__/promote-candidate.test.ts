@@ -11,7 +11,7 @@ import {
   type ModelRegistry,
   type PromoteCandidateOptions,
 } from '../src';
-import { makeModelDir, makeTempDir } from './helpers';
+import { makeModelDir, makeTempDir } from '@wms/test-support';
 
 let work: string;
 let registry: ModelRegistry;

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { createMemoryLogger, type MemoryLogger } from '@wms/core';
 import { createRegistry, renderGateSummary, runQualityGate, type ModelRegistry } from '../src';
-import { fakeEvaluate, makeModelDir, makeTempDir } from './helpers';
+import { fakeEvaluate, makeModelDir, makeTempDir } from '@wms/test-support';
 
 let work: string;
 let registry: ModelRegistry;

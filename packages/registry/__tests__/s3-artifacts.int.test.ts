@@ -2,8 +2,8 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@wms/core';
 import { createRegistry } from '../src';
-import { FakeMlflowServer } from './fixtures/fake-mlflow-server';
-import { makeModelDir, makeTempDir } from './helpers';
+import { FakeMlflowServer } from '@wms/test-support';
+import { makeModelDir, makeTempDir } from '@wms/test-support';
 
 // s3rver ships no types; this is the part of its API the test uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Pair } from '../../src';
-import { createRandom } from '../../src/random';
+import type { Pair } from '@wms/dataset';
+import { mulberry32 as createRandom } from '@wms/core';
 
 export async function writeTinyDataset(root: string, count: number, seed = 1): Promise<Pair[]> {
   mkdirSync(join(root, 'images'), { recursive: true });

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
  * The real water-meter dataset lives beside the project in ../shared (never copied in).
  * Tests that need it use `describeWithRealData`, which skips with a message on a fresh clone.
  */
-export const REAL_DATASET_DIR = resolve(__dirname, '../../shared/datasets/water-meters');
+export const REAL_DATASET_DIR = resolve(__dirname, '../../../../shared/datasets/water-meters');
 export const hasRealData =
   existsSync(resolve(REAL_DATASET_DIR, 'images')) && existsSync(resolve(REAL_DATASET_DIR, 'masks'));
 

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNodeModulesAbove } from '../scripts/lib/node-binaries';
-import { parseAnnotations, parseOutputFile } from '../scripts/lib/runner-files';
-import { inputEnvName } from './action-harness';
+import { findNodeModulesAbove } from '../../../scripts/lib/node-binaries';
+import { parseAnnotations, parseOutputFile } from '../../../scripts/lib/runner-files';
+import { inputEnvName } from '@wms/test-support';
 
 describe('e2e harness', () => {
   it('mangles input names like the runner', () => {

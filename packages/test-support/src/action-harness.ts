@@ -10,7 +10,7 @@
  *
  * Usage (actions/<name>/__tests__/<name>.e2e.test.ts):
  *
- *   import { runActionBundle, e2eNodes } from '../../../test/action-harness';
+ *   import { runActionBundle, e2eNodes } from '@wms/test-support';
  *   describe.each(e2eNodes())('data-qa bundle on %s', (node) => {
  *     it('passes a valid dataset', async () => {
  *       const r = await runActionBundle({ action: 'data-qa', node, inputs: { 'dataset-dir': dir } });
@@ -28,14 +28,14 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve, sep } from 'node:path';
-import { findNodeModulesAbove, resolveNodeBinary, type E2eNode } from '../scripts/lib/node-binaries';
-import { parseAnnotations, parseOutputFile, type Annotation } from '../scripts/lib/runner-files';
-import { readActionDefaults } from '../scripts/lib/action-yml';
+import { findNodeModulesAbove, resolveNodeBinary, type E2eNode } from '../../../scripts/lib/node-binaries';
+import { parseAnnotations, parseOutputFile, type Annotation } from '../../../scripts/lib/runner-files';
+import { readActionDefaults } from '../../../scripts/lib/action-yml';
 
-export { e2eNodes, resolveNodeBinary, type E2eNode } from '../scripts/lib/node-binaries';
-export type { Annotation } from '../scripts/lib/runner-files';
+export { e2eNodes, resolveNodeBinary, type E2eNode } from '../../../scripts/lib/node-binaries';
+export type { Annotation } from '../../../scripts/lib/runner-files';
 
-export const REPO_ROOT = resolve(__dirname, '..');
+export const REPO_ROOT = resolve(__dirname, '../../..');
 /** Shared across tests and runs, like a self-hosted runner's tool cache. */
 export const SHARED_TOOL_CACHE = join(tmpdir(), 'wms-e2e-tool-cache');
 
