@@ -16,9 +16,8 @@ export function qaOptionsFromInputs(inputs: InputValues<typeof spec.inputs>, wor
     },
     maskTolerance: inputs['mask-tolerance'],
     maxAmbiguousFraction: inputs['max-ambiguous-fraction'],
-    // The spec's choices already restrict these to 'warning' | 'error'.
-    emptyMask: inputs['empty-mask'] as QaOptions['emptyMask'],
-    fullMask: inputs['full-mask'] as QaOptions['fullMask'],
+    emptyMask: inputs['empty-mask'],
+    fullMask: inputs['full-mask'],
     maxPixels: inputs['max-pixels'],
     concurrency: inputs.concurrency,
     annotationBase: workspace,

@@ -1,6 +1,5 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import type { BackendPreference } from '@wms/model';
 import { createHeldOutEvaluator, runGateStage } from '@wms/pipeline';
 import { registryFromInputs, renderGateSummary } from '@wms/registry';
 import { gateOutputs } from './gate-outputs';
@@ -21,7 +20,7 @@ export async function runQualityGateAction(
       candidateModelDir: inputs['model-dir'],
       datasetDir: inputs['dataset-dir'],
       workspace: ctx.workspace,
-      backend: inputs.backend as BackendPreference,
+      backend: inputs.backend,
       scratchDir: ctx.env.RUNNER_TEMP || undefined,
       policy: {
         minDiceDelta: inputs['min-dice-delta'],

@@ -1,6 +1,6 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import { trainSummaryMarkdown, type BackendPreference } from '@wms/model';
+import { trainSummaryMarkdown } from '@wms/model';
 import { createTracker, runTrainStage, type CreateTracker } from '@wms/pipeline';
 import type { spec } from './spec';
 
@@ -17,7 +17,7 @@ export async function runTrainAction(
       dataDir: inputs['data-dir'],
       config: inputs.config || undefined,
       outputDir: inputs['output-dir'],
-      backend: inputs.backend as BackendPreference,
+      backend: inputs.backend,
       timeBudgetSec: inputs['time-budget'],
       seed: inputs.seed,
       trackingUri: inputs['tracking-uri'] || undefined,

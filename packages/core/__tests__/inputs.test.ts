@@ -66,3 +66,17 @@ describe('parseInputs', () => {
     );
   });
 });
+
+describe('choices', () => {
+  it('types a string input with choices as the union of its choices, so callers never cast', () => {
+    const parsed = parseInputs(spec, reader({ 'data-dir': 'd', backend: 'wasm' }));
+    // Compile-time: assigning to the union only type-checks because the value is typed by its choices.
+    const backend: 'auto' | 'wasm' | 'cpu' = parsed.backend;
+    // @ts-expect-error a value outside the choices is not assignable
+    const wrong: typeof parsed.backend = 'tensorflow';
+    expect([backend, wrong]).toEqual(['wasm', 'tensorflow']);
+    expect(() => parseInputs(spec, reader({ 'data-dir': 'd', backend: 'gpu' }))).toThrow(
+      'Input \'backend\' received "gpu"; expected one of: auto, wasm, cpu.',
+    );
+  });
+});

@@ -50,8 +50,11 @@ export interface ActionSpec<
   outputs: Record<O, OutputSpec>;
 }
 
+/** A string input declared with `choices` is the union of those choices, so callers never cast. */
 type ValueOf<S extends InputSpec> = S extends StringInput
-  ? string
+  ? S extends { choices: readonly (infer C extends string)[] }
+    ? C
+    : string
   : S extends BooleanInput
     ? boolean
     : S extends NumberInput
