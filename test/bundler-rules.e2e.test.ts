@@ -10,12 +10,20 @@ import { join } from 'node:path';
 describe('findSideEntries', () => {
   it('emits a sibling X.ts that a bundled file names as X.js', () => {
     const entries = findSideEntries([
-      'packages/model/src/backend/data-parallel/worker-launcher.ts',
+      'packages/tfjs-runtime/src/data-parallel/worker-launcher.ts',
       'packages/model/src/step-runner.ts',
     ]);
     expect(entries).toEqual([
-      join(REPO_ROOT, 'packages/model/src/backend/data-parallel/data-parallel-worker.ts'),
       join(REPO_ROOT, 'packages/model/src/replica-loss.ts'),
+      join(REPO_ROOT, 'packages/tfjs-runtime/src/data-parallel/data-parallel-worker.ts'),
+    ]);
+  });
+
+  it('skips names the bundle tree-shook away (the gate bundles the model package but never trains)', () => {
+    const inputs = ['packages/tfjs-runtime/src/data-parallel/worker-launcher.ts', 'packages/model/src/step-runner.ts'];
+    expect(findSideEntries(inputs, 'const file = "index.js";')).toEqual([]);
+    expect(findSideEntries(inputs, 'const worker = "data-parallel-worker.js";')).toEqual([
+      join(REPO_ROOT, 'packages/tfjs-runtime/src/data-parallel/data-parallel-worker.ts'),
     ]);
   });
 
@@ -23,7 +31,7 @@ describe('findSideEntries', () => {
     // native-resolver.ts names 'index.js' (and packages/runtime/src/index.ts exists); the tfjs-node
     // loader names 'noop.js', which has no source.
     expect(
-      findSideEntries(['packages/runtime/src/native-resolver.ts', 'packages/model/src/backend/tfjs-node-loader.ts']),
+      findSideEntries(['packages/runtime/src/native-resolver.ts', 'packages/tfjs-runtime/src/tfjs-node-loader.ts']),
     ).toEqual([]);
   });
 });

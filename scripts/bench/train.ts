@@ -1,7 +1,8 @@
 /**
  * pnpm bench:train [--sizes 64,128] [--batch 8] [--steps 6] [--workers 2] [--cpu-steps 1] [--skip-cpu 1]
  *
- * Trains the reference U-Net (base 16, 3 levels, BCE, Adam) on random data on every backend that
+ * Trains the production U-Net (buildUNet) at the seed's shape (16 base filters, 3 levels, batch
+ * norm, bilinear up-sampling; BCE, Adam) on random data on every backend that
  * loads here — tensorflow (tfjs-node) when installed, wasm in one thread, wasm data-parallel over
  * `--workers` threads, cpu for one step of 2 images at the smallest size (it is ~0.05 img/s at
  * 128×128; per-image throughput hardly depends on the batch there) — and the
@@ -13,19 +14,24 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { createConsoleLogger, silentLogger, writeJsonAtomic } from '@wms/core';
+import { buildUNet, DEFAULT_TRAIN_CONFIG } from '@wms/model';
 import {
-  buildReferenceUnet,
   createDataParallelTrainer,
   describeModel,
   loadTfjsNode,
   ModelReplica,
   selectBackend,
   type TensorBatch,
-} from '../../packages/model/src/backend';
+} from '@wms/tfjs-runtime';
 
 const REPO = resolve(__dirname, '../..');
 const PYTHON = '/usr/bin/python3';
 const OPTIMIZER = { name: 'adam', learningRate: 1e-3 } as const;
+
+/** The network every runner trains: production's builder at the seed's shape (train_reference.py mirrors it). */
+function benchUNet(size: number) {
+  return buildUNet({ ...DEFAULT_TRAIN_CONFIG.model, input_size: size, base_filters: 16, depth: 3, batch_norm: true });
+}
 
 interface Flags {
   sizes: number[];
@@ -95,7 +101,7 @@ async function measure(step: () => Promise<void>, images: number, steps: number,
 
 /** One process, one replica: the tensorflow, single-thread wasm and cpu measurements. */
 async function measureInProcess(size: number, batchSize: number, steps: number, warmup: number) {
-  const model = buildReferenceUnet({ size });
+  const model = benchUNet(size);
   const replica = await ModelReplica.create({
     ...describeModel(model),
     loss: 'binaryCrossentropy',
@@ -117,7 +123,7 @@ async function measureInProcess(size: number, batchSize: number, steps: number, 
 }
 
 async function measureDataParallel(size: number, flags: Flags) {
-  const model = buildReferenceUnet({ size });
+  const model = benchUNet(size);
   const trainer = await createDataParallelTrainer({
     model,
     loss: 'binaryCrossentropy',

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch reference for `pnpm bench:train`: the same U-Net, batch and loss as
-packages/model/src/backend/reference-unet.ts, trained on random data with a fixed thread count.
+"""PyTorch reference for `pnpm bench:train`: the same U-Net, batch and loss as the bench trains
+with packages/model/src/unet.ts (buildUNet: conv-bn-relu x2 per level, max-pool, bilinear
+up-sampling, skip concat, 1x1 sigmoid), trained on random data with a fixed thread count.
 
 Usage: /usr/bin/python3 train_reference.py --size 128 --batch 8 --steps 6 --threads 2
 Prints one JSON line: images/s (wall clock) and images per CPU-second (all threads).
@@ -30,11 +31,10 @@ class ReferenceUnet(nn.Module):
             cin = base << level
         self.pool = nn.MaxPool2d(2)
         self.bottom = conv_block(cin, base << levels)
-        self.up = nn.ModuleList()
+        self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
         self.decode = nn.ModuleList()
         for level in reversed(range(levels)):
-            self.up.append(nn.ConvTranspose2d(base << (level + 1), base << level, 2, stride=2))
-            self.decode.append(conv_block(2 * (base << level), base << level))
+            self.decode.append(conv_block((base << (level + 1)) + (base << level), base << level))
         self.head = nn.Conv2d(base, 1, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -44,8 +44,8 @@ class ReferenceUnet(nn.Module):
             skips.append(x)
             x = self.pool(x)
         x = self.bottom(x)
-        for up, decode, skip in zip(self.up, self.decode, reversed(skips)):
-            x = decode(torch.cat([up(x), skip], dim=1))
+        for decode, skip in zip(self.decode, reversed(skips)):
+            x = decode(torch.cat([self.up(x), skip], dim=1))
         return torch.sigmoid(self.head(x))
 
 

@@ -119,8 +119,11 @@ function copyWasmAssets(inputs: string[], outDir: string): string[] {
  * a bundled source file that names `X.js` while `X.ts` sits in its folder, e.g. the launcher's
  * 'data-parallel-worker.js' (worker threads) or step-runner's 'replica-loss.js' (a module the
  * workers require). `index.js` is the bundle itself and never a side entry.
+ *
+ * With `bundledCode` (the emitted index.js), only names that survived tree-shaking count: the
+ * quality gate bundles the model package but none of its training code, so it needs no worker.
  */
-export function findSideEntries(inputs: string[]): string[] {
+export function findSideEntries(inputs: string[], bundledCode?: string): string[] {
   const entries = new Set<string>();
   for (const input of inputs.filter((p) => /\.ts$/.test(p) && !p.includes('node_modules/'))) {
     const file = join(REPO_ROOT, input);
@@ -128,7 +131,9 @@ export function findSideEntries(inputs: string[]): string[] {
     for (const match of readFileSync(file, 'utf8').matchAll(/['"`]([\w.-]+)\.js['"`]/g)) {
       const name = match[1];
       const source = join(dirname(file), `${name}.ts`);
-      if (name && name !== 'index' && existsSync(source)) entries.add(source);
+      if (!name || name === 'index' || !existsSync(source)) continue;
+      if (bundledCode !== undefined && !bundledCode.includes(`"${name}.js"`)) continue;
+      entries.add(source);
     }
   }
   return [...entries].sort();
@@ -189,8 +194,9 @@ export async function bundleAction(
   mkdirSync(outDir, { recursive: true });
   const pins = new Map<string, NativeModulePin>();
   const minify = o.minify ?? false;
-  const inputs = await bundleEntry('./src/index.ts', actionDir, join(outDir, 'index.js'), pins, minify);
-  for (const side of findSideEntries(inputs)) {
+  const mainFile = join(outDir, 'index.js');
+  const inputs = await bundleEntry('./src/index.ts', actionDir, mainFile, pins, minify);
+  for (const side of findSideEntries(inputs, readFileSync(mainFile, 'utf8'))) {
     const name = basename(side, '.ts');
     // Side entries run in worker threads and would each add a full copy of tfjs (~5 MB):
     // whitespace and syntax are minified to keep dist under budget; names stay for stack traces.

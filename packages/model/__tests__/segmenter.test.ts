@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities, segmentToMask, type Segmenter } from '../src/segmenter';
-import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference';
+import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
 import { cropBox } from '../src/refine';
 
 function constantModel(size: number, bias: number): tf.LayersModel {

@@ -8,7 +8,7 @@ import { createMemoryLogger } from '@wms/core';
 import { buildUNet, parseTrainConfig } from '../src';
 import { samplesToBatch } from '../src/samples';
 import { createDataParallelRunner, createInProcessRunner } from '../src/step-runner';
-import { relativeError, runOn, seededValues } from './backend/backend-test-helpers';
+import { relativeError, runOn, seededValues } from '@wms/tfjs-runtime/testing';
 
 jest.setTimeout(120_000);
 

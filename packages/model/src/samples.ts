@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mapConcurrent, type Progress } from '@wms/core';
 import type { Sample } from './augment';
-import type { TensorBatch } from './backend/data-parallel/protocol';
+import type { TensorBatch } from '@wms/tfjs-runtime';
 import { readMaskResized, readRgbResized } from './image-io';
 import type { Pair } from '@wms/dataset';
 

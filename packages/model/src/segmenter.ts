@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readRgbFit, type RgbImage } from './image-io';
-import { DEFAULT_INFERENCE, readInferenceSpec, type InferenceSpec } from './inference';
+import { DEFAULT_INFERENCE, readInferenceSpec, type InferenceSpec } from './inference-spec';
 import { binarize, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
 import { cropBox, cropImage, maskBounds, pasteProbabilities, scaleBox } from './refine';

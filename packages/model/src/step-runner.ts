@@ -1,15 +1,13 @@
 /**
  * One optimizer step per batch, either in this thread (Adam + coupled L2 via `optimizer.minimize`)
- * or spread over the backend package's data-parallel workers (each computes gradients on half the
+ * or spread over @wms/tfjs-runtime's data-parallel workers (each computes gradients on half the
  * batch; the averaged gradients step identical replicas). The epoch loop does not know which.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '@wms/core';
-import { createDataParallelTrainer } from './backend/data-parallel/data-parallel-trainer';
-import type { TensorBatch } from './backend/data-parallel/protocol';
-import { isKernelWeight } from './backend/data-parallel/model-replica';
+import { createDataParallelTrainer, isKernelWeight, type TensorBatch } from '@wms/tfjs-runtime';
 import type { TrainConfig } from './config';
 import { segmentationLoss, weightDecayPenalty } from './loss';
 
@@ -53,13 +51,21 @@ export function createInProcessRunner(model: tf.LayersModel, training: TrainConf
   };
 }
 
-/** The loss module the workers load: the .ts source under tsx/jest, a .js beside a bundle. */
-function replicaLossModule(): string | undefined {
-  for (const name of ['replica-loss.ts', 'replica-loss.js']) {
-    const path = join(__dirname, name);
-    if (existsSync(path)) return path;
+/**
+ * The loss module the workers load: the .ts source under tsx/jest, a .js beside a bundle. It is
+ * the in-thread runner's `segmentationLoss`, so there is one training loss; a bundle without it is
+ * broken, not a reason to train with another loss.
+ */
+export function replicaLossModule(dir = __dirname): string {
+  const names = ['replica-loss.ts', 'replica-loss.js'];
+  const found = names.map((name) => join(dir, name)).find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(
+      `the training loss module for worker threads (${names.join(' or ')}) is missing from ${dir}; ` +
+        'a bundle must emit replica-loss.js beside its index.js (scripts/lib/bundle-action.ts)',
+    );
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -71,13 +77,9 @@ export async function createDataParallelRunner(
   training: TrainConfig['training'],
   logger: Logger,
 ): Promise<StepRunner> {
-  const modulePath = replicaLossModule();
-  if (!modulePath) {
-    logger.warning('replica-loss module not found beside the bundle: workers use BCE + Dice without pos_weight.');
-  }
   const trainer = await createDataParallelTrainer({
     model,
-    loss: modulePath ? { modulePath, exportName: 'replicaSegmentationLoss', options: training.loss } : 'bceDice',
+    loss: { modulePath: replicaLossModule(), exportName: 'replicaSegmentationLoss', options: training.loss },
     optimizer: { name: 'adam', learningRate: training.learning_rate, weightDecay: training.weight_decay },
     workers: training.workers,
     logger,

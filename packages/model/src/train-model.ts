@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, Logger, ProgressFactory, RunTracker } from '@wms/core';
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
-import { INFERENCE_JSON, inferenceSpecFromConfig } from './inference';
+import { INFERENCE_JSON, inferenceSpecFromConfig } from './inference-spec';
 import { evaluate } from './evaluate';
 import { fingerprintPairs, type Pair } from '@wms/dataset';
 import { saveModel } from './model-io';

@@ -1,9 +1,9 @@
 /**
- * The training backend for a run, chosen by the backend module's `selectBackend` (tfjs-node,
+ * The training backend for a run, chosen by @wms/tfjs-runtime's `selectBackend` (tfjs-node,
  * then wasm with this project's gradient kernels, then cpu). Re-exported under the names the
  * rest of the model package uses.
  */
-import { BACKEND_NAMES, selectBackend, type BackendInfo, type BackendName } from './backend';
+import { BACKEND_NAMES, selectBackend, type BackendInfo, type BackendName } from '@wms/tfjs-runtime';
 import * as tf from '@tensorflow/tfjs';
 import { silentLogger, type Logger } from '@wms/core';
 

@@ -14,21 +14,11 @@ function binaryCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   });
 }
 
-/** BCE plus soft Dice: foreground is ~2% of the pixels, so BCE alone rewards "all background". */
-function bceDice(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const intersection = tf.sum(tf.mul(yTrue, yPred));
-    const total = tf.add(tf.sum(yTrue), tf.sum(yPred));
-    const dice = tf.div(tf.add(tf.mul(2, intersection), 1), tf.add(total, 1));
-    return tf.add(binaryCrossentropy(yTrue, yPred), tf.sub(1, dice)) as tf.Scalar;
-  });
-}
-
 function meanSquaredError(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(yTrue, yPred)) as tf.Scalar);
 }
 
-const BUILTIN_LOSSES: Record<BuiltinLossName, TrainingLoss> = { binaryCrossentropy, bceDice, meanSquaredError };
+const BUILTIN_LOSSES: Record<BuiltinLossName, TrainingLoss> = { binaryCrossentropy, meanSquaredError };
 
 export function resolveTrainingLoss(loss: BuiltinLossName | LossModuleRef): TrainingLoss {
   if (typeof loss === 'string') {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterWasm } from '../../src/backend/wasm-kernels/conv2d-backprop-filter';
-import { tileInto } from '../../src/backend/wasm-kernels/tile';
-import { relativeError, runOn, seededValues } from './backend-test-helpers';
+import { conv2dBackpropFilterWasm } from '../src/wasm-kernels/conv2d-backprop-filter';
+import { tileInto } from '../src/wasm-kernels/tile';
+import { relativeError, runOn, seededValues } from '../src/testing';
 
 type Case = {
   n: number;

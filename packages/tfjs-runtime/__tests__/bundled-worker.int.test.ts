@@ -4,14 +4,14 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { createMemoryLogger } from '@wms/core';
 import {
-  buildReferenceUnet,
   createDataParallelTrainer,
   DATA_PARALLEL_WORKER_FILE,
   describeModel,
   ModelReplica,
   WASM_BINARY_FILES,
-} from '../../src/backend';
-import { relativeError, runOn, seededValues } from './backend-test-helpers';
+} from '../src';
+import { buildSmallUnet } from './fixtures/small-unet';
+import { relativeError, runOn, seededValues } from '../src/testing';
 
 // Bundles tfjs into the worker (a few seconds) and starts it without tsx, as a bundled action does.
 jest.setTimeout(120_000);
@@ -23,7 +23,7 @@ describe('data-parallel worker as a bundled .js file', () => {
   it('loads from the folder of the bundle (wasm binaries beside it) and computes the same gradients', async () => {
     const workerFile = join(outDir, DATA_PARALLEL_WORKER_FILE);
     await build({
-      entryPoints: [join(__dirname, '../../src/backend/data-parallel/data-parallel-worker.ts')],
+      entryPoints: [join(__dirname, '../src/data-parallel/data-parallel-worker.ts')],
       outfile: workerFile,
       bundle: true,
       platform: 'node',
@@ -36,7 +36,7 @@ describe('data-parallel worker as a bundled .js file', () => {
     for (const file of WASM_BINARY_FILES) copyFileSync(join(wasmDist, file), join(outDir, file));
 
     await runOn('wasm', () => []);
-    const model = buildReferenceUnet({ size: 16, base: 4, levels: 2, batchNorm: false });
+    const model = buildSmallUnet({ size: 16, base: 4, levels: 2, batchNorm: false });
     const batch = {
       x: seededValues(2 * 16 * 16 * 3, 5),
       xShape: [2, 16, 16, 3],

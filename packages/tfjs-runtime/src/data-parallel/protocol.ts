@@ -1,7 +1,10 @@
 import type { BackendInfo, BackendName } from '../select-backend';
 
-/** Loss names every replica understands without loading code (works inside a bundle). */
-export type BuiltinLossName = 'binaryCrossentropy' | 'bceDice' | 'meanSquaredError';
+/**
+ * Generic losses every replica understands without loading code. A model's own training loss
+ * (e.g. @wms/model's BCE + Dice) is a LossModuleRef, so workers and the main thread run the same code.
+ */
+export type BuiltinLossName = 'binaryCrossentropy' | 'meanSquaredError';
 
 /**
  * A loss defined in a module the worker can `require` (a .ts file under tsx, a .js file beside a

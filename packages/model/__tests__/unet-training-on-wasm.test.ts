@@ -1,8 +1,20 @@
+/**
+ * The networks production trains, gradient-checked on wasm (this project's kernels) against cpu,
+ * with the training loss the workers load (replica-loss.ts, the in-thread segmentationLoss).
+ */
 import * as tf from '@tensorflow/tfjs';
-import { buildReferenceUnet, describeModel, ModelReplica, type TensorBatch } from '../../src/backend';
-import { relativeError, runOn, seededValues } from './backend-test-helpers';
+import { describeModel, ModelReplica, type LossModuleRef, type TensorBatch } from '@wms/tfjs-runtime';
+import { buildUNet, parseTrainConfig } from '../src';
+import { replicaLossModule } from '../src/step-runner';
+import { relativeError, runOn, seededValues } from '@wms/tfjs-runtime/testing';
 
 const SIZE = 16;
+const config = parseTrainConfig({ model: { input_size: SIZE, base_filters: 4, depth: 2 } });
+const trainingLoss: LossModuleRef = {
+  modulePath: replicaLossModule(),
+  exportName: 'replicaSegmentationLoss',
+  options: config.training.loss,
+};
 
 // cpu gradients of a U-Net take seconds on a busy 2-core machine.
 jest.setTimeout(60_000);
@@ -17,7 +29,7 @@ async function gradientsOn(backend: 'cpu' | 'wasm', init: ReturnType<typeof desc
   await runOn(backend, () => []);
   const replica = await ModelReplica.create({
     ...init,
-    loss: 'bceDice',
+    loss: trainingLoss,
     optimizer: { name: 'adam', learningRate: 1e-3 },
   });
   const result = replica.computeGradients(batch);
@@ -25,13 +37,13 @@ async function gradientsOn(backend: 'cpu' | 'wasm', init: ReturnType<typeof desc
   return result;
 }
 
-describe('a U-Net trains on wasm', () => {
+describe('the production U-Net trains on wasm', () => {
   let init: ReturnType<typeof describeModel>;
 
   beforeAll(async () => {
     await runOn('cpu', () => []);
-    // Both up-sampling variants in one net would need two models; the transpose one is the default.
-    const model = buildReferenceUnet({ size: SIZE, base: 4, levels: 2 });
+    // As train-model builds it: bilinear up-sampling, batch norm, the configured output bias.
+    const model = buildUNet(config.model, { seed: 3 });
     init = describeModel(model);
     model.dispose();
   });
@@ -45,9 +57,9 @@ describe('a U-Net trains on wasm', () => {
     expect(relativeError(wasm.nonTrainable, cpu.nonTrainable)).toBeLessThan(1e-4);
   });
 
-  it('with upSampling2d instead of conv2dTranspose, also matches cpu', async () => {
+  it('without batch norm (model.batch_norm: false), also matches cpu', async () => {
     await runOn('cpu', () => []);
-    const model = buildReferenceUnet({ size: SIZE, base: 4, levels: 2, upsampling: 'resize' });
+    const model = buildUNet({ ...config.model, batch_norm: false }, { seed: 4 });
     const resizeInit = describeModel(model);
     model.dispose();
     const batch = makeBatch(2, 21);
@@ -60,7 +72,7 @@ describe('a U-Net trains on wasm', () => {
     await runOn('wasm', () => []);
     const replica = await ModelReplica.create({
       ...init,
-      loss: 'bceDice',
+      loss: trainingLoss,
       optimizer: { name: 'adam', learningRate: 1e-2 },
     });
     const counts: number[] = [];

@@ -6,6 +6,7 @@ import { loadTfjsNode } from './tfjs-node-loader';
 import { asWasmPrefix, resolveWasmDir } from './wasm-files';
 import { registerCpuKernelFixes } from './cpu-kernels/cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from './wasm-kernels/register-training-kernels';
+import { silenceTfjsNodeBanner } from './tfjs-banner';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -40,6 +41,7 @@ export async function selectBackend(
       hint: `Use one of: auto, ${BACKEND_NAMES.join(', ')}.`,
     });
   }
+  silenceTfjsNodeBanner();
   const order = preference === 'auto' ? BACKEND_NAMES : [preference];
   const skipped: string[] = [];
   for (const name of order) {

@@ -9,7 +9,7 @@
  * after every step.
  *
  *   const trainer = await createDataParallelTrainer({
- *     model, loss: 'bceDice', optimizer: { name: 'adam', learningRate: 1e-3 }, workers: 2, logger });
+ *     model, loss: { modulePath, exportName: 'myLoss' }, optimizer: { name: 'adam', learningRate: 1e-3 }, workers: 2, logger });
  *   for (...) { const { loss } = await trainer.trainStep({ x, xShape, y, yShape }); }
  *   await trainer.copyWeightsTo(model);   // the main-thread model gets the trained weights
  *   await trainer.close();

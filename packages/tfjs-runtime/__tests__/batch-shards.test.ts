@@ -1,5 +1,5 @@
 import { UserError } from '@wms/core';
-import { splitBatch, validateBatch, weightedSum } from '../../src/backend/data-parallel/batch-shards';
+import { splitBatch, validateBatch, weightedSum } from '../src/data-parallel/batch-shards';
 
 const batchOf = (count: number) => ({
   x: Float32Array.from({ length: count * 2 }, (_, i) => i),

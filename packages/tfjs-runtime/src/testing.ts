@@ -1,6 +1,12 @@
+/**
+ * Helpers for tests that compare backends (`@wms/tfjs-runtime/testing`): seeded inputs, running one
+ * computation on cpu or wasm, and a scale-free error. Test code only; no src/ file imports this.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { silentLogger } from '@wms/core';
-import { registerCpuKernelFixes, selectBackend } from '../../src/backend';
+import { registerCpuKernelFixes } from './cpu-kernels/cpu-kernel-fixes';
+import { selectBackend } from './select-backend';
+import { silenceTfjsNodeBanner } from './tfjs-banner';
 
 /** Deterministic values in [-1, 1) so cpu and wasm see identical inputs. */
 export function seededValues(count: number, seed: number): Float32Array {
@@ -23,9 +29,7 @@ export async function runOn(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Pro
   }
   await tf.setBackend(backend);
   if (backend === 'cpu') registerCpuKernelFixes();
-  // The cpu backend prints a "install tfjs-node" banner on first use; tests compare it on purpose.
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
+  silenceTfjsNodeBanner();
   const tensors = fn();
   const arrays = tensors.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(tensors);

@@ -1,12 +1,7 @@
 import { createMemoryLogger, UserError } from '@wms/core';
-import {
-  buildReferenceUnet,
-  createDataParallelTrainer,
-  describeModel,
-  ModelReplica,
-  type TensorBatch,
-} from '../../src/backend';
-import { relativeError, runOn, seededValues } from './backend-test-helpers';
+import { createDataParallelTrainer, describeModel, ModelReplica, type TensorBatch } from '../src';
+import { buildSmallUnet } from './fixtures/small-unet';
+import { relativeError, runOn, seededValues } from '../src/testing';
 
 // Starts worker threads that load tsx, tfjs and wasm: seconds each on a busy 2-core machine.
 jest.setTimeout(120_000);
@@ -41,7 +36,7 @@ describe('data-parallel trainer (2 worker threads on wasm)', () => {
   });
 
   it('gives the gradients of one process on the whole batch (no batch norm)', async () => {
-    const model = buildReferenceUnet({ size: SIZE, base: 4, levels: 2, batchNorm: false });
+    const model = buildSmallUnet({ size: SIZE, base: 4, levels: 2, batchNorm: false });
     const batch = makeBatch(5, 3); // odd: shards of 3 and 2, weighted by size
     // A per-pixel mean loss decomposes exactly over shards (a batch-wide Dice term would not).
     const bceTrainer = await createDataParallelTrainer({
@@ -74,7 +69,7 @@ describe('data-parallel trainer (2 worker threads on wasm)', () => {
   });
 
   it('with batch norm, equals the size-weighted mean of per-shard gradients (ghost batch norm)', async () => {
-    const model = buildReferenceUnet({ size: SIZE, base: 4, levels: 2 });
+    const model = buildSmallUnet({ size: SIZE, base: 4, levels: 2 });
     const batch = makeBatch(4, 9);
     const local = await ModelReplica.create({ ...describeModel(model), loss: 'binaryCrossentropy', optimizer });
     const first = local.computeGradients(slice(batch, 0, 2));
@@ -107,7 +102,7 @@ describe('data-parallel trainer (2 worker threads on wasm)', () => {
   });
 
   it('rejects a batch whose arrays do not match their shapes, naming the field', async () => {
-    const model = buildReferenceUnet({ size: SIZE, base: 2, levels: 1, batchNorm: false });
+    const model = buildSmallUnet({ size: SIZE, base: 2, levels: 1, batchNorm: false });
     const trainer = await createDataParallelTrainer({
       model,
       loss: 'binaryCrossentropy',
@@ -127,7 +122,7 @@ describe('data-parallel trainer (2 worker threads on wasm)', () => {
     }
     await expect(
       createDataParallelTrainer({
-        model: buildReferenceUnet({ size: SIZE, base: 2, levels: 1 }),
+        model: buildSmallUnet({ size: SIZE, base: 2, levels: 1 }),
         loss: 'binaryCrossentropy',
         optimizer,
         workers: 0,
