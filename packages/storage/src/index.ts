@@ -1,0 +1,16 @@
+export * from './dvc-dir';
+export * from './dvc-pointer';
+export * from './object-key';
+export * from './object-store';
+export { LocalDirectoryStore } from './local-store';
+export { S3Store, isRetryableS3Error, type S3StoreOptions } from './s3-store';
+export * from './remote-config';
+export * from './data-layout';
+export { md5OfFile, HashState } from './file-hash';
+export { listLocalFiles, type LocalFile } from './local-files';
+export * from './manifest';
+export { repositoryRoot, runGit, resolveCommit } from './git';
+export * from './push';
+export * from './pull';
+export * from './status';
+export * from './pre-push-hook';

@@ -1,0 +1,168 @@
+/**
+ * S3 (or any S3-compatible service) as the data remote: HEAD to ask, PUT for small objects,
+ * multipart (lib-storage) for large ones, every call retried with backoff on throttling, 5xx and
+ * network errors. Keys sit under the remote's prefix exactly as DVC's S3 remote lays them out.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { retry, type RetryOptions } from '@wms/core';
+import type { ObjectStore, StoredObject } from './object-store';
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** Key prefix without leading or trailing '/'; '' for the bucket root. */
+  prefix: string;
+  /** Custom endpoint (MinIO, s3rver, …); path-style addressing is used with it. */
+  endpoint?: string;
+  region?: string;
+  credentials?: S3ClientConfig['credentials'];
+  /** Files at least this large go up in parts of this size (default 16 MiB). */
+  multipartThreshold?: number;
+  retry?: Partial<Pick<RetryOptions, 'attempts' | 'baseMs' | 'sleep'>>;
+}
+
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+
+export function isRetryableS3Error(error: unknown): boolean {
+  const e = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string; name?: string };
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status === 429 || status >= 500 || e.$retryable !== undefined;
+  return RETRYABLE_CODES.has(String(e?.code)) || e?.name === 'TimeoutError';
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+export class S3Store implements ObjectStore {
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly threshold: number;
+
+  constructor(private readonly options: S3StoreOptions) {
+    this.location = `s3://${options.bucket}${options.prefix ? `/${options.prefix}` : ''}`;
+    this.threshold = options.multipartThreshold ?? 16 * 1024 * 1024;
+    this.client = new S3Client({
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // Our own retry() re-opens file streams; the SDK's would resend a consumed stream.
+      maxAttempts: 1,
+      // S3-compatible servers (MinIO, s3rver, Ceph) often reject the SDK's default trailing checksums.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  private key(key: string): string {
+    return this.options.prefix ? `${this.options.prefix}/${key}` : key;
+  }
+
+  private call<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    return retry(fn, {
+      attempts: this.options.retry?.attempts ?? 5,
+      baseMs: this.options.retry?.baseMs ?? 200,
+      sleep: this.options.retry?.sleep,
+      isRetryable: isRetryableS3Error,
+      label: `${label} ${this.location}`,
+    });
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.sizeOf(key)) !== undefined;
+  }
+
+  async sizeOf(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.call(`HEAD ${key}`, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) })),
+      );
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async putFile(key: string, path: string, size: number): Promise<void> {
+    if (size < this.threshold) {
+      const body = await fsp.readFile(path);
+      await this.putBytes(key, body);
+      return;
+    }
+    await this.call(`multipart upload ${key}`, async () => {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.options.bucket, Key: this.key(key), Body: createReadStream(path) },
+        partSize: this.threshold,
+        queueSize: 4,
+        // An aborted upload must not leave billed, invisible parts behind.
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    });
+  }
+
+  async putBytes(key: string, data: Uint8Array): Promise<void> {
+    await this.call(`PUT ${key}`, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.key(key),
+          Body: data,
+          ContentLength: data.length,
+        }),
+      ),
+    );
+  }
+
+  async getStream(key: string): Promise<Readable | undefined> {
+    try {
+      const response = await this.call(`GET ${key}`, () =>
+        this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) })),
+      );
+      return response.Body as Readable;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async getBytes(key: string): Promise<Buffer | undefined> {
+    const stream = await this.getStream(key);
+    if (!stream) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    const strip = this.options.prefix ? this.options.prefix.length + 1 : 0;
+    do {
+      const page = await this.call(`LIST ${prefix}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
+        ),
+      );
+      for (const item of page.Contents ?? []) {
+        if (item.Key) yield { key: item.Key.slice(strip), size: item.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
