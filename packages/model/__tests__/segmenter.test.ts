@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities, segmentToMask, type Segmenter } from '../src/segmenter';
 import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
-import { cropBox } from '../src/refine';
+import { cropBox } from '../src/refine/crops';
 
 function constantModel(size: number, bias: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 3] });

@@ -10,7 +10,7 @@ import { readRgbFit, type RgbImage } from './image-io';
 import { DEFAULT_INFERENCE, readInferenceSpec, type InferenceSpec } from './inference-spec';
 import { binarize, type ProbabilityMap } from './metrics';
 import { loadModel } from './model-io';
-import { cropBox, cropImage, maskBounds, pasteProbabilities, scaleBox } from './refine';
+import { cropBox, cropImage, maskBounds, pasteProbabilities, scaleBox } from './refine/crops';
 import { imagesToTensor } from './samples';
 
 export interface Segmenter {

@@ -1,25 +1,39 @@
 /**
- * The train stage as a library function: split, decode, train, evaluate on held-out pairs at
- * original resolution, save model + metrics.json atomically, and log everything to a RunTracker.
- * `wms train` and actions/train both call this.
+ * The train stage as a library function, read top to bottom in `trainModel`: split, pick the
+ * backend, start the tracked run, decode, train the network(s), choose what the model applies and
+ * score it on held-out pairs at original resolution, save model + metrics.json atomically.
+ * `wms train` and actions/train both call this. The optional refine network's steps live in
+ * refine/refine-network.ts.
  */
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, Logger, ProgressFactory, RunTracker } from '@wms/core';
 import { UserError } from '@wms/core';
-import type { TrainConfig } from './config';
-import { INFERENCE_JSON, inferenceSpecFromConfig } from './inference-spec';
-import { evaluate } from './evaluate';
 import { fingerprintPairs, type Pair } from '@wms/dataset';
+import type { TrainConfig } from './config';
+import { evaluate } from './evaluate';
+import { INFERENCE_JSON, inferenceSpecFromConfig, type InferenceSpec } from './inference-spec';
 import { saveModel } from './model-io';
-import { combineResults, currentGitSha, flattenConfig, METRICS_JSON, type RunRecord } from './run-record';
+import {
+  buildRefineNetwork,
+  chooseRefinePasses,
+  loadRefineData,
+  refineTrainingConfig,
+  type RefineData,
+} from './refine/refine-network';
+import {
+  combineResults,
+  currentGitSha,
+  flattenConfig,
+  METRICS_JSON,
+  type RefineChoice,
+  type RunRecord,
+} from './run-record';
+import { createRunTracking, type RunTracking } from './run-tracking';
 import { loadSamples, type CachedSample } from './samples';
-import { recordSplit, splitPairs, type RecordedSplit } from './split';
-import { fixedSamples, runTrainingLoop, type EpochLog, type SampleSource, type TrainingLoopResult } from './train-loop';
-import { centredCrops, jitteredCrops, loadRefineSources, meanForeground } from './refine-data';
-import { deriveSeed } from './random';
 import type { Segmenter } from './segmenter';
-import type { RefineChoice } from './run-record';
+import { recordSplit, splitPairs, type DataSplit, type RecordedSplit } from './split';
+import { fixedSamples, runTrainingLoop, type EpochLog, type TrainingLoopResult } from './train-loop';
 import { buildUNet } from './unet';
 import { activateBackend, type ActiveBackend, type BackendPreference } from './use-backend';
 
@@ -53,283 +67,313 @@ export interface TrainDeps {
   progress?: ProgressFactory;
 }
 
-async function trackQuietly(logger: Logger, what: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    // Tracking is a side channel: a flaky MLflow must not throw away a finished training run.
-    logger.warning(`run tracker: could not ${what}: ${(error as Error).message}`);
-  }
-}
-
 export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Promise<TrainResult> {
-  const { logger, progress } = deps;
   const startedAt = Date.now();
-  const seed = opts.seed ?? opts.config.training.seed;
-  const budgetSec = opts.timeBudgetSec ?? opts.config.training.time_budget_sec;
-  const config: TrainConfig = {
-    ...opts.config,
-    training: { ...opts.config.training, seed, time_budget_sec: budgetSec },
-  };
-  const split = splitPairs(opts.pairs, config);
-  if (split.train.length === 0) {
-    throw new UserError(`No training pairs: ${opts.pairs.length} pairs, all assigned to validation/test.`, {
-      hint: 'Add more image/mask pairs or raise data.train_split.',
-    });
-  }
-  const monitor = split.validation.length > 0 ? split.validation : split.train;
-  if (split.validation.length === 0) {
-    logger.warning('The validation split is empty; early stopping watches the training pairs instead.');
-  }
-  const backend = await activateBackend(opts.backend ?? 'auto', logger);
-  const tracker = opts.tracker;
-  const recorded = recordSplit(split, config.data);
-  const datasetFingerprint = await fingerprintPairs([...opts.pairs]);
-  const gitSha = currentGitSha();
-  logger.info(
-    `split: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test; ` +
-      `input ${config.model.input_size}px, seed ${seed}, budget ${budgetSec} s`,
-  );
-  if (tracker) {
-    await trackQuietly(logger, 'log params', () =>
-      tracker.logParams({ ...flattenConfig(config), backend: backend.name, pairs: opts.pairs.length }),
-    );
-    await trackQuietly(logger, 'set tags', () =>
-      tracker.setTags({ 'wms.dataset_fingerprint': datasetFingerprint, 'wms.git_sha': gitSha, 'wms.stage': 'train' }),
-    );
-  }
-
-  let model: tf.LayersModel | undefined;
-  let refineModel: tf.LayersModel | undefined;
-  const trackEpoch = async (log: EpochLog, prefix: string): Promise<void> => {
-    if (!tracker) return;
-    await trackQuietly(logger, 'log metrics', () =>
-      tracker.logMetrics(
-        {
-          [`${prefix}train_loss`]: log.trainLoss,
-          [`${prefix}val_loss`]: log.valLoss,
-          [`${prefix}val_dice`]: log.valDice,
-          [`${prefix}learning_rate`]: log.learningRate,
-        },
-        log.epoch,
-      ),
-    );
-  };
+  const config = runConfig(opts);
+  const split = splitForTraining(opts.pairs, config, deps.logger);
+  const backend = await activateBackend(opts.backend ?? 'auto', deps.logger);
+  const run = await startRun(opts, config, split, backend, deps.logger);
+  const networks: Networks = {};
   try {
-    const decodeStart = Date.now();
-    const size = config.model.input_size;
-    const refineCfg = config.refine;
-    const train = await loadSamples(split.train, size, progress?.());
-    const validation = split.validation.length > 0 ? await loadSamples(monitor, size, progress?.()) : train;
-    let refineData: { train: SampleSource; validation: CachedSample[]; seed: number; foreground: number } | undefined;
-    if (refineCfg.enabled) {
-      const refineSeed = deriveSeed(seed, 2);
-      const sources = await loadRefineSources(split.train, refineCfg.source_size, progress?.());
-      const monitorSources =
-        split.validation.length > 0 ? await loadRefineSources(monitor, refineCfg.source_size, progress?.()) : sources;
-      refineData = {
-        train: jitteredCrops(sources, refineCfg, refineSeed),
-        validation: centredCrops(monitorSources, refineCfg),
-        seed: refineSeed,
-        foreground: meanForeground(centredCrops(sources, refineCfg)),
-      };
-    }
-    const decodeSec = (Date.now() - decodeStart) / 1000;
-
-    // Concurrent: each network steps in its own worker thread (one core each) and both get the
-    // whole budget. Sequential: the first network gets (1 - time_share) of it, the refine the rest.
-    const concurrent = refineData !== undefined && refineCfg.concurrent;
-    const firstShare = refineData && !concurrent ? 1 - refineCfg.time_share : 1;
-    const trainStart = Date.now();
-    const abort = new AbortController();
-    model = buildUNet(config.model, { seed });
-    if (refineData) {
-      // Crops are ~30% foreground, not the photos' ~2%: start the output bias at the crops' share.
-      const prior = Math.min(0.9, Math.max(0.01, refineData.foreground));
-      refineModel = buildUNet(
-        { ...config.model, input_size: refineCfg.input_size, foreground_prior: prior },
-        { seed: refineData.seed },
-      );
-      logger.info(
-        `refine network: ${refineCfg.input_size}px crops around the mask (margin ${refineCfg.margin}, ` +
-          `jitter ${refineCfg.jitter}) of photos decoded at ${refineCfg.source_size}px; ` +
-          (concurrent ? 'trains alongside the first network' : 'trains after the first network'),
-      );
-    }
-    const firstModel = model;
-    const runFirst = (): Promise<TrainingLoopResult> =>
-      runTrainingLoop(
-        {
-          model: firstModel,
-          train: fixedSamples(train),
-          validation,
-          config,
-          seed,
-          budgetMs: budgetSec * firstShare * 1000,
-          inWorker: concurrent,
-          signal: abort.signal,
-          onEpoch: (log) => trackEpoch(log, ''),
-        },
-        { logger, progress },
-      );
-    const runRefine = async (): Promise<TrainingLoopResult | undefined> => {
-      if (!refineData || !refineModel) return undefined;
-      return runTrainingLoop(
-        {
-          model: refineModel,
-          train: refineData.train,
-          validation: refineData.validation,
-          config: refineTrainingConfig(config),
-          seed: refineData.seed,
-          // Sequential: whatever the first network left of the whole budget.
-          budgetMs: concurrent ? budgetSec * 1000 : () => Math.max(0, trainStart + budgetSec * 1000 - Date.now()),
-          label: 'refine',
-          inWorker: concurrent,
-          signal: abort.signal,
-          onEpoch: (log) => trackEpoch(log, 'refine_'),
-        },
-        // One progress bar at a time: concurrent epochs report by their log lines.
-        { logger, progress: concurrent ? undefined : progress },
-      );
-    };
-    let loop: TrainingLoopResult;
-    let refineLoop: TrainingLoopResult | undefined;
-    if (concurrent) {
-      const stopOther = (error: unknown): never => {
-        abort.abort();
-        throw error;
-      };
-      const settled = await Promise.allSettled([runFirst().catch(stopOther), runRefine().catch(stopOther)]);
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      loop = (settled[0] as PromiseFulfilledResult<TrainingLoopResult>).value;
-      refineLoop = (settled[1] as PromiseFulfilledResult<TrainingLoopResult | undefined>).value;
-    } else {
-      loop = await runFirst();
-      refineLoop = await runRefine();
-    }
-    const trainSec = (Date.now() - trainStart) / 1000;
-
-    const evalStart = Date.now();
-    // How many refine passes the model applies, 0 (the first network alone) to max_passes, is
-    // chosen by validation Dice at the photos' resolution (a refine network that had too little
-    // time can ruin a good first stage); ties go to fewer passes. Validation only: the test pairs
-    // play no part in choosing the model.
-    let refineChoice: RefineChoice | undefined;
-    // When `monitor` is the validation split, the chosen variant's result is the validation result.
-    let chosenValidation: EvaluationResult | undefined;
-    let passes = 0;
-    if (refineModel && refineLoop) {
-      const byPasses: EvaluationResult[] = [];
-      for (let p = 0; p <= refineCfg.max_passes; p++) {
-        byPasses.push(
-          await evaluate({ model, spec: inferenceSpecFromConfig(config, p), refine: refineModel }, monitor),
-        );
-        if (byPasses[p]!.mean.dice > byPasses[passes]!.mean.dice) passes = p;
-      }
-      const dice = byPasses.map((r) => r.mean.dice);
-      const withRefine = Math.max(...dice.slice(1));
-      refineChoice = { used: passes > 0, passes, validationDice: { withRefine, without: dice[0]!, byPasses: dice } };
-      if (monitor === split.validation) chosenValidation = byPasses[passes];
-      const verdict =
-        passes > 0 ? `kept, ${passes} pass${passes > 1 ? 'es' : ''}` : 'dropped: the model is saved without it';
-      logger.info(
-        `refine network ${verdict} (validation Dice ${dice.map((d, p) => `${p}: ${d.toFixed(4)}`).join(', ')} ` +
-          `by number of refine passes)`,
-      );
-      if (passes === 0) {
-        refineModel.dispose();
-        refineModel = undefined;
-      }
-    }
-    const inference = inferenceSpecFromConfig(config, passes);
-    const segmenter: Segmenter = { model, spec: inference, refine: refineModel };
-    const validationResult =
-      chosenValidation ?? (await evaluate(segmenter, split.validation, { progress: progress?.() }));
-    const testResult = await evaluate(segmenter, split.test, { progress: progress?.() });
-    const heldOut = combineResults(validationResult, testResult);
-    const evaluateSec = (Date.now() - evalStart) / 1000;
-
-    const metrics = { validation: validationResult, test: testResult, heldOut };
-    const record: RunRecord = {
-      schemaVersion: 1,
-      runId: tracker?.runId ?? null,
-      createdAt: new Date().toISOString(),
-      metrics,
-      split: recorded,
-      config,
-      datasetFingerprint,
-      gitSha,
-      backend,
-      seed,
-      epochs: loop.epochs,
-      bestEpoch: loop.bestEpoch,
-      stopReason: loop.stopReason,
-      ...(refineLoop
-        ? {
-            refine: {
-              epochs: refineLoop.epochs,
-              bestEpoch: refineLoop.bestEpoch,
-              stopReason: refineLoop.stopReason,
-              ...refineChoice!,
-            },
-          }
-        : {}),
-      timings: { decodeSec, trainSec, evaluateSec, totalSec: (Date.now() - startedAt) / 1000 },
-    };
-    const modelDir = join(opts.outputDir, 'model');
-    await saveModel(
-      model,
-      modelDir,
-      {
-        [METRICS_JSON]: `${JSON.stringify(record, null, 2)}\n`,
-        [INFERENCE_JSON]: `${JSON.stringify(inference, null, 2)}\n`,
-      },
-      refineModel && inference.refine ? { [inference.refine.dir]: refineModel } : {},
-    );
-    logger.info(
-      `held-out (${heldOut.count} pairs) Dice ${heldOut.mean.dice.toFixed(4)}, IoU ${heldOut.mean.iou.toFixed(4)}; ` +
-        `best epoch ${loop.bestEpoch}, stopped: ${loop.stopReason}` +
-        (refineLoop ? `; refine best epoch ${refineLoop.bestEpoch}, stopped: ${refineLoop.stopReason}` : '') +
-        `; saved ${modelDir}`,
-    );
-    if (tracker) {
-      await trackQuietly(logger, 'log final metrics', async () => {
-        await tracker.logMetrics({
-          val_dice_final: validationResult.mean.dice,
-          val_iou_final: validationResult.mean.iou,
-          test_dice: testResult.mean.dice,
-          test_iou: testResult.mean.iou,
-          heldout_dice: heldOut.mean.dice,
-          heldout_iou: heldOut.mean.iou,
-          ...(refineChoice ? { refine_passes: refineChoice.passes } : {}),
-        });
-        await tracker.logArtifacts(modelDir, 'model');
-        await tracker.end('FINISHED');
-      });
-    }
+    const data = await decodeSplit(split, config, deps.progress);
+    const trained = await trainNetworks(networks, config, data, run.tracking, deps);
+    const evaluation = await chooseAndEvaluate(networks, config, split, data.monitor, deps);
+    const record = runRecordOf(run, config, backend, trained, evaluation, {
+      decodeSec: data.decodeSec,
+      trainSec: trained.trainSec,
+      evaluateSec: evaluation.evaluateSec,
+      totalSec: (Date.now() - startedAt) / 1000,
+    });
+    const modelDir = await saveTrained(opts.outputDir, networks, evaluation.inference, record);
+    logOutcome(deps.logger, evaluation.metrics.heldOut, trained, modelDir);
+    await run.tracking.finish(evaluation.metrics, evaluation.refineChoice, modelDir);
     return {
       modelDir,
-      metrics,
+      metrics: evaluation.metrics,
       backend,
-      epochs: loop.epochs,
-      runId: tracker?.runId,
-      bestEpoch: loop.bestEpoch,
-      stopReason: loop.stopReason,
-      split: recorded,
+      epochs: trained.loop.epochs,
+      runId: run.tracker?.runId,
+      bestEpoch: trained.loop.bestEpoch,
+      stopReason: trained.loop.stopReason,
+      split: run.recorded,
       record,
     };
   } catch (error) {
-    if (tracker) await trackQuietly(logger, 'end the run', () => tracker.end('FAILED'));
+    await run.tracking.fail();
     throw error;
   } finally {
-    model?.dispose();
-    refineModel?.dispose();
+    networks.model?.dispose();
+    networks.refine?.dispose();
   }
 }
 
-/** The config the refine network trains with: the first network's, but its own loss weight. */
-function refineTrainingConfig(config: TrainConfig): TrainConfig {
-  const { training } = config;
-  return { ...config, training: { ...training, loss: { ...training.loss, pos_weight: config.refine.pos_weight } } };
+/** The networks of a run, disposed when it ends (the refine one earlier if the model drops it). */
+interface Networks {
+  model?: tf.LayersModel;
+  refine?: tf.LayersModel;
+}
+
+/** The options' seed and time budget written into the config, so metrics.json records what ran. */
+function runConfig(opts: TrainModelOptions): TrainConfig {
+  const seed = opts.seed ?? opts.config.training.seed;
+  const budgetSec = opts.timeBudgetSec ?? opts.config.training.time_budget_sec;
+  return { ...opts.config, training: { ...opts.config.training, seed, time_budget_sec: budgetSec } };
+}
+
+function splitForTraining(pairs: readonly Pair[], config: TrainConfig, logger: Logger): DataSplit {
+  const split = splitPairs(pairs, config);
+  if (split.train.length === 0) {
+    throw new UserError(`No training pairs: ${pairs.length} pairs, all assigned to validation/test.`, {
+      hint: 'Add more image/mask pairs or raise data.train_split.',
+    });
+  }
+  if (split.validation.length === 0) {
+    logger.warning('The validation split is empty; early stopping watches the training pairs instead.');
+  }
+  logger.info(
+    `split: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test; ` +
+      `input ${config.model.input_size}px, seed ${config.training.seed}, budget ${config.training.time_budget_sec} s`,
+  );
+  return split;
+}
+
+interface StartedRun {
+  tracking: RunTracking;
+  tracker?: RunTracker;
+  recorded: RecordedSplit;
+  datasetFingerprint: string;
+  gitSha: string;
+}
+
+async function startRun(
+  opts: TrainModelOptions,
+  config: TrainConfig,
+  split: DataSplit,
+  backend: ActiveBackend,
+  logger: Logger,
+): Promise<StartedRun> {
+  const recorded = recordSplit(split, config.data);
+  const datasetFingerprint = await fingerprintPairs([...opts.pairs]);
+  const gitSha = currentGitSha();
+  const tracking = createRunTracking(opts.tracker, logger);
+  await tracking.start(
+    { ...flattenConfig(config), backend: backend.name, pairs: opts.pairs.length },
+    { 'wms.dataset_fingerprint': datasetFingerprint, 'wms.git_sha': gitSha, 'wms.stage': 'train' },
+  );
+  return { tracking, tracker: opts.tracker, recorded, datasetFingerprint, gitSha };
+}
+
+interface DecodedSplit {
+  train: CachedSample[];
+  /** What early stopping (and the refine choice) watch: validation, else the training pairs. */
+  monitor: readonly Pair[];
+  validation: CachedSample[];
+  refine?: RefineData;
+  decodeSec: number;
+}
+
+async function decodeSplit(split: DataSplit, config: TrainConfig, progress?: ProgressFactory): Promise<DecodedSplit> {
+  const started = Date.now();
+  const size = config.model.input_size;
+  const hasValidation = split.validation.length > 0;
+  const monitor = hasValidation ? split.validation : split.train;
+  const train = await loadSamples(split.train, size, progress?.());
+  const validation = hasValidation ? await loadSamples(monitor, size, progress?.()) : train;
+  const refine = config.refine.enabled
+    ? await loadRefineData(split.train, hasValidation ? monitor : undefined, config, progress)
+    : undefined;
+  return { train, monitor, validation, refine, decodeSec: (Date.now() - started) / 1000 };
+}
+
+interface TrainedNetworks {
+  loop: TrainingLoopResult;
+  refineLoop?: TrainingLoopResult;
+  trainSec: number;
+}
+
+/**
+ * Builds and trains the U-Net, and the refine network when enabled. Concurrent: each network
+ * steps in its own worker thread (one core each) and both get the whole budget. Sequential: the
+ * first network gets (1 - time_share) of it, the refine network what is left.
+ */
+async function trainNetworks(
+  networks: Networks,
+  config: TrainConfig,
+  data: DecodedSplit,
+  tracking: RunTracking,
+  deps: TrainDeps,
+): Promise<TrainedNetworks> {
+  const { logger, progress } = deps;
+  const { seed, time_budget_sec: budgetSec } = config.training;
+  const refineData = data.refine;
+  const concurrent = refineData !== undefined && config.refine.concurrent;
+  const firstShare = refineData && !concurrent ? 1 - config.refine.time_share : 1;
+  const started = Date.now();
+  const abort = new AbortController();
+  const model = buildUNet(config.model, { seed });
+  networks.model = model;
+  if (refineData) networks.refine = buildRefineNetwork(config, refineData, concurrent, logger);
+  const refineModel = networks.refine;
+
+  const runFirst = (): Promise<TrainingLoopResult> =>
+    runTrainingLoop(
+      {
+        model,
+        train: fixedSamples(data.train),
+        validation: data.validation,
+        config,
+        seed,
+        budgetMs: budgetSec * firstShare * 1000,
+        inWorker: concurrent,
+        signal: abort.signal,
+        onEpoch: (log) => tracking.epoch(log, ''),
+      },
+      { logger, progress },
+    );
+  const runRefine = async (): Promise<TrainingLoopResult | undefined> => {
+    if (!refineData || !refineModel) return undefined;
+    return runTrainingLoop(
+      {
+        model: refineModel,
+        train: refineData.train,
+        validation: refineData.validation,
+        config: refineTrainingConfig(config),
+        seed: refineData.seed,
+        // Sequential: whatever the first network left of the whole budget.
+        budgetMs: concurrent ? budgetSec * 1000 : () => Math.max(0, started + budgetSec * 1000 - Date.now()),
+        label: 'refine',
+        inWorker: concurrent,
+        signal: abort.signal,
+        onEpoch: (log) => tracking.epoch(log, 'refine_'),
+      },
+      // One progress bar at a time: concurrent epochs report by their log lines.
+      { logger, progress: concurrent ? undefined : progress },
+    );
+  };
+
+  let loop: TrainingLoopResult;
+  let refineLoop: TrainingLoopResult | undefined;
+  if (concurrent) {
+    const stopOther = (error: unknown): never => {
+      abort.abort();
+      throw error;
+    };
+    const settled = await Promise.allSettled([runFirst().catch(stopOther), runRefine().catch(stopOther)]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    loop = (settled[0] as PromiseFulfilledResult<TrainingLoopResult>).value;
+    refineLoop = (settled[1] as PromiseFulfilledResult<TrainingLoopResult | undefined>).value;
+  } else {
+    loop = await runFirst();
+    refineLoop = await runRefine();
+  }
+  return { loop, refineLoop, trainSec: (Date.now() - started) / 1000 };
+}
+
+interface Evaluation {
+  inference: InferenceSpec;
+  refineChoice?: RefineChoice;
+  metrics: TrainResult['metrics'];
+  evaluateSec: number;
+}
+
+/**
+ * Decides what the saved model applies (the refine passes, on validation only) and scores that
+ * model on the validation and test pairs. A dropped refine network is disposed here.
+ */
+async function chooseAndEvaluate(
+  networks: Networks,
+  config: TrainConfig,
+  split: DataSplit,
+  monitor: readonly Pair[],
+  deps: TrainDeps,
+): Promise<Evaluation> {
+  const started = Date.now();
+  const model = networks.model!;
+  let refineChoice: RefineChoice | undefined;
+  // When `monitor` is the validation split, the chosen variant's result is the validation result.
+  let chosenValidation: EvaluationResult | undefined;
+  if (networks.refine) {
+    const chosen = await chooseRefinePasses(model, networks.refine, config, monitor, deps.logger);
+    refineChoice = chosen.choice;
+    if (monitor === split.validation) chosenValidation = chosen.monitorResult;
+    if (chosen.choice.passes === 0) {
+      networks.refine.dispose();
+      networks.refine = undefined;
+    }
+  }
+  const inference = inferenceSpecFromConfig(config, refineChoice?.passes ?? 0);
+  const segmenter: Segmenter = { model, spec: inference, refine: networks.refine };
+  const progress = deps.progress;
+  const validation = chosenValidation ?? (await evaluate(segmenter, split.validation, { progress: progress?.() }));
+  const test = await evaluate(segmenter, split.test, { progress: progress?.() });
+  const metrics = { validation, test, heldOut: combineResults(validation, test) };
+  return { inference, refineChoice, metrics, evaluateSec: (Date.now() - started) / 1000 };
+}
+
+function runRecordOf(
+  run: StartedRun,
+  config: TrainConfig,
+  backend: ActiveBackend,
+  trained: TrainedNetworks,
+  evaluation: Evaluation,
+  timings: RunRecord['timings'],
+): RunRecord {
+  const { loop, refineLoop } = trained;
+  return {
+    schemaVersion: 1,
+    runId: run.tracker?.runId ?? null,
+    createdAt: new Date().toISOString(),
+    metrics: evaluation.metrics,
+    split: run.recorded,
+    config,
+    datasetFingerprint: run.datasetFingerprint,
+    gitSha: run.gitSha,
+    backend,
+    seed: config.training.seed,
+    epochs: loop.epochs,
+    bestEpoch: loop.bestEpoch,
+    stopReason: loop.stopReason,
+    ...(refineLoop
+      ? {
+          refine: {
+            epochs: refineLoop.epochs,
+            bestEpoch: refineLoop.bestEpoch,
+            stopReason: refineLoop.stopReason,
+            ...evaluation.refineChoice!,
+          },
+        }
+      : {}),
+    timings,
+  };
+}
+
+/** model.json + weights, metrics.json, inference.json, and the refine network when the model applies it. */
+async function saveTrained(
+  outputDir: string,
+  networks: Networks,
+  inference: InferenceSpec,
+  record: RunRecord,
+): Promise<string> {
+  const modelDir = join(outputDir, 'model');
+  await saveModel(
+    networks.model!,
+    modelDir,
+    {
+      [METRICS_JSON]: `${JSON.stringify(record, null, 2)}\n`,
+      [INFERENCE_JSON]: `${JSON.stringify(inference, null, 2)}\n`,
+    },
+    networks.refine && inference.refine ? { [inference.refine.dir]: networks.refine } : {},
+  );
+  return modelDir;
+}
+
+function logOutcome(logger: Logger, heldOut: EvaluationResult, trained: TrainedNetworks, modelDir: string): void {
+  const { loop, refineLoop } = trained;
+  logger.info(
+    `held-out (${heldOut.count} pairs) Dice ${heldOut.mean.dice.toFixed(4)}, IoU ${heldOut.mean.iou.toFixed(4)}; ` +
+      `best epoch ${loop.bestEpoch}, stopped: ${loop.stopReason}` +
+      (refineLoop ? `; refine best epoch ${refineLoop.bestEpoch}, stopped: ${refineLoop.stopReason}` : '') +
+      `; saved ${modelDir}`,
+  );
 }

@@ -8,9 +8,9 @@
  * Geometry is continuous pixel coordinates: pixel i covers [i, i + 1), and sampling uses
  * half-pixel centres like `resizeBilinear`. A Box is in the coordinates of the image it refers to.
  */
-import type { BinaryMask, RgbImage } from './image-io';
-import type { ProbabilityMap } from './metrics';
-import type { Random } from './random';
+import type { BinaryMask, RgbImage } from '../image-io';
+import type { ProbabilityMap } from '../metrics';
+import type { Random } from '../random';
 
 export interface Box {
   x: number;

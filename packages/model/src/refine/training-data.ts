@@ -1,12 +1,12 @@
-/** Decoding and sample sources for training the refine network (refine.ts). */
+/** Decoding and sample sources for training the refine network (crops.ts). */
 import { mapConcurrent, type Progress } from '@wms/core';
 import type { Pair } from '@wms/dataset';
-import type { RefineConfig } from './config';
-import { readMaskSized, readRgbFit } from './image-io';
-import { createRandom, deriveSeed } from './random';
-import { maskBounds, refineCrop, type RefineSource } from './refine';
-import type { CachedSample } from './samples';
-import type { SampleSource } from './train-loop';
+import type { RefineConfig } from '../config';
+import { readMaskSized, readRgbFit } from '../image-io';
+import { createRandom, deriveSeed } from '../random';
+import { maskBounds, refineCrop, type RefineSource } from './crops';
+import type { CachedSample } from '../samples';
+import type { SampleSource } from '../train-loop';
 
 export async function loadRefineSources(
   pairs: readonly Pair[],

@@ -1,0 +1,114 @@
+/**
+ * The refine network's part of a training run (see crops.ts for what it is): its data, its
+ * network, its training config, and the choice of how many refine passes the saved model applies.
+ * train-model.ts calls these steps only when `refine.enabled`.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { EvaluationResult, Logger, ProgressFactory } from '@wms/core';
+import type { Pair } from '@wms/dataset';
+import type { TrainConfig } from '../config';
+import { evaluate } from '../evaluate';
+import { inferenceSpecFromConfig } from '../inference-spec';
+import { deriveSeed } from '../random';
+import type { RefineChoice } from '../run-record';
+import type { CachedSample } from '../samples';
+import type { SampleSource } from '../train-loop';
+import { buildUNet } from '../unet';
+import { centredCrops, jitteredCrops, loadRefineSources, meanForeground } from './training-data';
+
+export interface RefineData {
+  /** Jittered crops around the training masks, new each epoch. */
+  train: SampleSource;
+  /** Centred crops of the monitored pairs (validation, else train), for early stopping. */
+  validation: CachedSample[];
+  seed: number;
+  /** Mean foreground share of the centred training crops. */
+  foreground: number;
+}
+
+/** Decodes the pairs at `refine.source_size`; `monitor` undefined means the training pairs. */
+export async function loadRefineData(
+  trainPairs: readonly Pair[],
+  monitor: readonly Pair[] | undefined,
+  config: TrainConfig,
+  progress?: ProgressFactory,
+): Promise<RefineData> {
+  const cfg = config.refine;
+  const seed = deriveSeed(config.training.seed, 2);
+  const sources = await loadRefineSources(trainPairs, cfg.source_size, progress?.());
+  const monitorSources = monitor ? await loadRefineSources(monitor, cfg.source_size, progress?.()) : sources;
+  return {
+    train: jitteredCrops(sources, cfg, seed),
+    validation: centredCrops(monitorSources, cfg),
+    seed,
+    foreground: meanForeground(centredCrops(sources, cfg)),
+  };
+}
+
+/** The first network's U-Net at the refine input size, its output bias at the crops' foreground share. */
+export function buildRefineNetwork(
+  config: TrainConfig,
+  data: RefineData,
+  concurrent: boolean,
+  logger: Logger,
+): tf.LayersModel {
+  const cfg = config.refine;
+  // Crops are ~30% foreground, not the photos' ~2%: start the output bias at the crops' share.
+  const prior = Math.min(0.9, Math.max(0.01, data.foreground));
+  const model = buildUNet(
+    { ...config.model, input_size: cfg.input_size, foreground_prior: prior },
+    { seed: data.seed },
+  );
+  logger.info(
+    `refine network: ${cfg.input_size}px crops around the mask (margin ${cfg.margin}, ` +
+      `jitter ${cfg.jitter}) of photos decoded at ${cfg.source_size}px; ` +
+      (concurrent ? 'trains alongside the first network' : 'trains after the first network'),
+  );
+  return model;
+}
+
+/** The config the refine network trains with: the first network's, but its own loss weight. */
+export function refineTrainingConfig(config: TrainConfig): TrainConfig {
+  const { training } = config;
+  return { ...config, training: { ...training, loss: { ...training.loss, pos_weight: config.refine.pos_weight } } };
+}
+
+export interface RefinePassChoice {
+  /** What metrics.json records. */
+  choice: RefineChoice;
+  /** The monitored pairs' result with the chosen pass count. */
+  monitorResult: EvaluationResult;
+}
+
+/**
+ * How many refine passes the model applies, 0 (the first network alone) to max_passes, chosen by
+ * Dice on `monitor` at the photos' resolution (a refine network that had too little time can ruin
+ * a good first stage); ties go to fewer passes. Callers pass validation pairs only: the test
+ * pairs play no part in choosing the model.
+ */
+export async function chooseRefinePasses(
+  model: tf.LayersModel,
+  refine: tf.LayersModel,
+  config: TrainConfig,
+  monitor: readonly Pair[],
+  logger: Logger,
+): Promise<RefinePassChoice> {
+  const byPasses: EvaluationResult[] = [];
+  let passes = 0;
+  for (let p = 0; p <= config.refine.max_passes; p++) {
+    byPasses.push(await evaluate({ model, spec: inferenceSpecFromConfig(config, p), refine }, monitor));
+    if (byPasses[p]!.mean.dice > byPasses[passes]!.mean.dice) passes = p;
+  }
+  const dice = byPasses.map((r) => r.mean.dice);
+  const withRefine = Math.max(...dice.slice(1));
+  const verdict =
+    passes > 0 ? `kept, ${passes} pass${passes > 1 ? 'es' : ''}` : 'dropped: the model is saved without it';
+  logger.info(
+    `refine network ${verdict} (validation Dice ${dice.map((d, p) => `${p}: ${d.toFixed(4)}`).join(', ')} ` +
+      `by number of refine passes)`,
+  );
+  return {
+    choice: { used: passes > 0, passes, validationDice: { withRefine, without: dice[0]!, byPasses: dice } },
+    monitorResult: byPasses[passes]!,
+  };
+}
