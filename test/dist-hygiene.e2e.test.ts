@@ -37,6 +37,12 @@ describe.each(actions)('actions/%s/dist', (action) => {
     expect(leaking).toEqual([]);
   });
 
+  it('ships a side entry only when its index.js loads it by name (the gate carries no training workers)', () => {
+    const index = readFileSync(join(dist, 'index.js'), 'utf8');
+    const sideEntries = listFiles(dist).filter((f) => f.endsWith('.js') && f !== 'index.js');
+    expect(sideEntries.filter((f) => !index.includes(`"${f}"`))).toEqual([]);
+  });
+
   it('pins native modules to the lockfile version', () => {
     const pins = JSON.parse(readFileSync(join(dist, 'native-modules.json'), 'utf8')) as Array<{
       name: string;
