@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { UserError, type Logger, type ProgressFactory, type RunTracker } from '@wms/core';
 import { discoverPairs, type Pair } from '@wms/dataset';
 import { loadTrainConfig, trainModel, type BackendPreference, type TrainConfig, type TrainResult } from '@wms/model';
-import { createRegistry } from '@wms/registry';
+import { createRegistry, type TrackedRun } from '@wms/registry';
 
 export const WORKSPACE_CONFIG = 'WMS/configs/train.yaml';
 
@@ -107,5 +107,9 @@ export async function runTrainStage(
     },
     { logger, progress: deps.progress },
   );
+  // The trainer keeps a finished model when tracking fails; the stage must not: a run whose model
+  // artifacts did not reach the server is FAILED there, and so is this stage.
+  const requiredFailure = (tracker as Partial<TrackedRun>).requiredFailure;
+  if (requiredFailure) throw requiredFailure;
   return { ...result, runId: tracker.runId };
 }

@@ -17,6 +17,11 @@ export interface CreateRegistryOptions {
    * file: URI → a local store there; http(s)://… → MLflow. Defaults to MLFLOW_TRACKING_URI.
    */
   trackingUri?: string;
+  /**
+   * Where `trackingUri` came from, named in hints: "--tracking-uri", "input 'tracking-uri'",
+   * "WMS_TRACKING_URI"… Default: "the tracking URI", or MLFLOW_TRACKING_URI when read from env.
+   */
+  trackingUriSource?: string;
   workdir: string;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -42,17 +47,28 @@ function splitCredentials(uri: string, auth: MlflowAuth): { baseUrl: string; aut
   return { baseUrl: url.toString(), auth: withUrlAuth };
 }
 
+/** The hint for a runner without a tracking server: where the URI can come from. */
+export const RUNNER_TRACKING_HINT =
+  "Set the tracking-uri input (e.g. tracking-uri: ${{ vars.MLFLOW_TRACKING_URI }}, or the start-infra step's tracking-uri output), " +
+  'or the MLFLOW_TRACKING_URI variable for the job. For a throwaway registry that lives only in this job, say so: tracking-uri: local.';
+
 export function createRegistry(options: CreateRegistryOptions): RegistryBackend {
+  const fromEnv = options.trackingUri === undefined && options.env.MLFLOW_TRACKING_URI !== undefined;
   const uri = (options.trackingUri ?? options.env.MLFLOW_TRACKING_URI ?? '').trim();
+  const uriSource = options.trackingUriSource ?? (fromEnv ? 'MLFLOW_TRACKING_URI' : 'the tracking URI');
+  const onRunner = options.env.GITHUB_ACTIONS === 'true';
   if (/^https?:\/\//i.test(uri)) {
     let parsed: { baseUrl: string; auth: MlflowAuth };
     try {
       parsed = splitCredentials(uri, mlflowAuthFromEnv(options.env));
     } catch (error) {
-      throw new UserError(`Invalid MLflow tracking URI ${JSON.stringify(uri)}: not a URL.`, { cause: error });
+      throw new UserError(`Invalid MLflow tracking URI ${JSON.stringify(uri)} (${uriSource}): not a URL.`, {
+        cause: error,
+      });
     }
     const http = createMlflowHttp({
       baseUrl: parsed.baseUrl,
+      uriSource,
       auth: parsed.auth,
       logger: options.logger,
       attempts: options.mlflow?.attempts,
@@ -64,14 +80,23 @@ export function createRegistry(options: CreateRegistryOptions): RegistryBackend 
     return {
       kind: 'mlflow',
       location: http.baseUrl,
+      ephemeral: false,
       tracking: createMlflowTrackingStore(http, artifacts, options.logger),
       registry: createMlflowModelRegistry(http, artifacts, options.logger, options.mlflow),
     };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file:')) {
-    throw new UserError(`Unsupported tracking URI ${JSON.stringify(uri)}.`, {
+    throw new UserError(`Unsupported tracking URI ${JSON.stringify(uri)} (${uriSource}).`, {
       hint: "Use an http(s):// MLflow server, a directory path, or '' / 'local' for the local store.",
     });
+  }
+  if (uri === '' && onRunner) {
+    // The workspace is thrown away after the job: no champion would ever be found, and every
+    // candidate would "improve" on baseline 0 and be promoted.
+    throw new UserError(
+      'No tracking server configured: on a GitHub runner the local registry in .wms/registry would be deleted with the workspace, so no champion would ever be found and every candidate would be promoted.',
+      { hint: RUNNER_TRACKING_HINT },
+    );
   }
   let root: string;
   if (uri === '' || uri === 'local') root = resolve(options.workdir, DEFAULT_LOCAL_STORE);
@@ -81,6 +106,7 @@ export function createRegistry(options: CreateRegistryOptions): RegistryBackend 
   return {
     kind: 'local',
     location: root,
+    ephemeral: onRunner,
     tracking: createLocalTrackingStore(layout),
     registry: createLocalModelRegistry(layout, options.lock),
   };

@@ -15,9 +15,20 @@ export interface StartRunOptions {
   tags?: Record<string, string>;
 }
 
+/** A tracked run that also says what did not reach the tracking server. */
+export interface TrackedRun extends RunTracker {
+  /**
+   * Set when something later stages need (the model's artifacts) did not reach the server; the
+   * run is then FAILED on the server and the stage must fail with this error.
+   */
+  readonly requiredFailure: Error | undefined;
+  /** Best-effort logging that failed (per-epoch metrics, params, tags), for the closing report. */
+  lost(): string[];
+}
+
 export interface TrackingStore {
   /** Creates the experiment when it does not exist yet, then a RUNNING run in it. */
-  startRun(options: StartRunOptions): Promise<RunTracker>;
+  startRun(options: StartRunOptions): Promise<TrackedRun>;
 }
 
 /** One registered version of a model, as either backend reports it. */
@@ -81,6 +92,11 @@ export interface RegistryBackend {
   kind: 'local' | 'mlflow';
   /** Human-readable location (store path or server URL without credentials). */
   location: string;
+  /**
+   * True for a local store inside a GitHub runner's workspace (asked for with `tracking-uri: local`):
+   * it is deleted with the job, so summaries say that nothing persists.
+   */
+  ephemeral: boolean;
   tracking: TrackingStore;
   registry: ModelRegistry;
 }

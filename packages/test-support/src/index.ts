@@ -9,3 +9,5 @@ export * from './tiny-dataset';
 export * from './model-dirs';
 export * from './fake-mlflow-server';
 export * from './action-context';
+export * from './mlflow-server';
+export * from './s3rver';

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeJsonAtomic, type RunStatus, type RunTracker } from '@wms/core';
-import type { StartRunOptions, TrackingStore } from '../types';
+import { writeJsonAtomic, type RunStatus } from '@wms/core';
+import type { StartRunOptions, TrackedRun, TrackingStore } from '../types';
 import { assertSafeName, listFilesRecursive, type LocalStoreLayout } from './local-paths';
 
 export interface LocalRunRecord {
@@ -25,17 +25,23 @@ export async function readLocalRun(layout: LocalStoreLayout, runId: string): Pro
  * A run in the local store. Only its own process writes a run, so each change rewrites run.json
  * atomically; a promise chain keeps this process's updates in order.
  */
-function createLocalRunTracker(layout: LocalStoreLayout, record: LocalRunRecord): RunTracker {
+function createLocalRunTracker(layout: LocalStoreLayout, record: LocalRunRecord): TrackedRun {
   let chain: Promise<void> = Promise.resolve();
+  let requiredFailure: Error | undefined;
   const update = (change: () => void | Promise<void>): Promise<void> => {
-    chain = chain.then(async () => {
+    const next = chain.then(async () => {
       await change();
       await writeJsonAtomic(layout.runFile(record.runId), record);
     });
-    return chain;
+    chain = next.catch(() => undefined); // one failed update must not block the later ones
+    return next;
   };
   return {
     runId: record.runId,
+    get requiredFailure() {
+      return requiredFailure;
+    },
+    lost: () => [],
     logParams: (params) =>
       update(() => {
         for (const [k, v] of Object.entries(params)) record.params[k] = String(v);
@@ -54,18 +60,23 @@ function createLocalRunTracker(layout: LocalStoreLayout, record: LocalRunRecord)
           await fsp.mkdir(join(target, file, '..'), { recursive: true });
           await fsp.copyFile(join(localDir, file), join(target, file));
         }
+      }).catch((error: unknown) => {
+        requiredFailure ??= error instanceof Error ? error : new Error(String(error));
+        throw error;
       }),
     end: (status) =>
       update(() => {
-        record.status = status;
+        record.status = requiredFailure ? 'FAILED' : status;
         record.endTime = new Date().toISOString();
+      }).then(() => {
+        if (requiredFailure && status === 'FINISHED') throw requiredFailure;
       }),
   };
 }
 
 export function createLocalTrackingStore(layout: LocalStoreLayout): TrackingStore {
   return {
-    async startRun(options: StartRunOptions): Promise<RunTracker> {
+    async startRun(options: StartRunOptions): Promise<TrackedRun> {
       assertSafeName('experiment name', options.experiment);
       const runId = `${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
       const record: LocalRunRecord = {

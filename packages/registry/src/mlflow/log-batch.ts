@@ -1,13 +1,18 @@
 import { UserError } from '@wms/core';
 
-/** MLflow's documented request limits for runs/log-batch. */
+/**
+ * MLflow's request limits for runs/log-batch, and what the server stores: MLflow 2.12 cuts run
+ * param values at 6000 and tag values at 5000 characters without an error (mlflow/utils/validation.py,
+ * MLFLOW_TRUNCATE_LONG_VALUES is on by default) and refuses model-version tags over 5000, so the
+ * client refuses anything longer before sending it.
+ */
 export const LOG_BATCH_LIMITS = {
   metrics: 1000,
   params: 100,
   tags: 100,
   total: 1000,
   paramValueChars: 6000,
-  tagValueChars: 8000,
+  tagValueChars: 5000,
 } as const;
 
 export interface MlflowMetric {
@@ -26,6 +31,18 @@ export interface LogBatchBody {
   tags: MlflowKeyValue[];
 }
 
+/** Refuses a tag value the server would cut (run tags) or refuse after an upload (version tags). */
+export function checkTagValues(tags: Record<string, string>, maxChars: number = LOG_BATCH_LIMITS.tagValueChars): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (value.length > maxChars) {
+      throw new UserError(
+        `Tag ${JSON.stringify(key)} is ${value.length} characters long; MLflow stores at most ${maxChars}.`,
+        { hint: 'Shorten the value, or log it as an artifact instead of a tag.' },
+      );
+    }
+  }
+}
+
 /**
  * Splits one logical batch into requests that each respect MLflow's limits, keeping order within
  * each kind (metrics of one step stay in logging order).
@@ -39,13 +56,7 @@ export function chunkLogBatch(batch: LogBatchBody, limits = LOG_BATCH_LIMITS): L
       );
     }
   }
-  for (const t of batch.tags) {
-    if (t.value.length > limits.tagValueChars) {
-      throw new UserError(
-        `Tag ${JSON.stringify(t.key)} is ${t.value.length} characters long; MLflow accepts at most ${limits.tagValueChars}.`,
-      );
-    }
-  }
+  checkTagValues(Object.fromEntries(batch.tags.map((t) => [t.key, t.value])), limits.tagValueChars);
   const chunks: LogBatchBody[] = [];
   const metrics = [...batch.metrics];
   const params = [...batch.params];

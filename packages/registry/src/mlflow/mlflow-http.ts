@@ -21,20 +21,38 @@ export class MlflowApiError extends Error {
   override readonly name = 'MlflowApiError';
   constructor(
     readonly status: number,
+    /** Undefined when the answer was not MLflow's JSON error (an HTML page from Flask or a proxy). */
     readonly errorCode: string | undefined,
     readonly serverMessage: string,
+    /** Method and full URL (without the query), e.g. `GET https://mlflow.example.com/api/2.0/mlflow/runs/get`. */
     readonly endpoint: string,
   ) {
     super(`MLflow ${endpoint} failed with HTTP ${status}${errorCode ? ` ${errorCode}` : ''}: ${serverMessage}`);
   }
 }
 
-/** No such experiment/model/alias/version: MLflow says RESOURCE_DOES_NOT_EXIST, usually with 404. */
+/**
+ * No such experiment/run/model/version: only MLflow's own JSON answer RESOURCE_DOES_NOT_EXIST
+ * counts. A bare 404 (Flask's HTML page for a path it does not serve, a proxy's page) or
+ * ENDPOINT_NOT_FOUND means the URL is wrong, never that the thing is missing.
+ */
 export function isNotFound(error: unknown): boolean {
-  if (!(error instanceof MlflowApiError)) return false;
-  // A missing endpoint (old server without aliases) is not "no champion": it would pass every gate.
-  if (error.errorCode === 'ENDPOINT_NOT_FOUND') return false;
-  return error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST';
+  return error instanceof MlflowApiError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST';
+}
+
+/**
+ * The champion alias (or its model) does not exist. MLflow 2.12 answers GET registered-models/alias
+ * with HTTP 400 INVALID_PARAMETER_VALUE "Registered model alias champion not found." for both;
+ * later versions answer 404 RESOURCE_DOES_NOT_EXIST. Any other 400 is a real error.
+ */
+export function isMissingAlias(error: unknown, alias: string): boolean {
+  if (isNotFound(error)) return true;
+  return (
+    error instanceof MlflowApiError &&
+    error.status === 400 &&
+    error.errorCode === 'INVALID_PARAMETER_VALUE' &&
+    error.serverMessage.trim() === `Registered model alias ${alias} not found.`
+  );
 }
 
 export function isAlreadyExists(error: unknown): boolean {
@@ -60,6 +78,8 @@ function isNetworkError(error: unknown): boolean {
 export interface MlflowHttpOptions {
   /** Tracking server base URL, e.g. https://mlflow.example.com (no trailing /api). */
   baseUrl: string;
+  /** Where the URL came from, for hints: "--tracking-uri", "input 'tracking-uri'", "MLFLOW_TRACKING_URI". */
+  uriSource?: string;
   auth: MlflowAuth;
   logger: Logger;
   attempts?: number;
@@ -126,7 +146,7 @@ export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
   const send = async (request: MlflowRequest): Promise<Response> => {
     const url = new URL(baseUrl + request.path);
     for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.set(k, v);
-    const endpoint = `${request.method} ${request.path}`;
+    const endpoint = `${request.method} ${baseUrl}${request.path}`;
     return retry(
       async () => {
         const headers: Record<string, string> = {};
@@ -167,7 +187,7 @@ export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
     try {
       return await read(await send(request));
     } catch (error) {
-      throw explain(error, baseUrl, redact);
+      throw explain(error, baseUrl, options.uriSource ?? 'MLFLOW_TRACKING_URI', redact);
     }
   };
 
@@ -188,13 +208,28 @@ function describeCause(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** Turns 401/403 and unreachable servers into errors that say what to check; keeps the rest. */
-function explain(error: unknown, baseUrl: string, redact: (t: string) => string): unknown {
+/**
+ * Turns answers that are not MLflow's (HTML pages, ENDPOINT_NOT_FOUND), 401/403 and unreachable
+ * servers into errors that say what to check, naming the full URL and where it came from.
+ */
+function explain(error: unknown, baseUrl: string, uriSource: string, redact: (t: string) => string): unknown {
   if (error instanceof MlflowApiError) {
     error.message = redact(error.message);
     if (error.status === 401 || error.status === 403) {
       return new UserError(redact(error.message), {
-        hint: 'Check MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.',
+        hint: `Check the credentials for ${baseUrl}: MLFLOW_TRACKING_TOKEN (or the mlflow-token input), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.`,
+        cause: error,
+      });
+    }
+    if (error.errorCode === undefined || error.errorCode === 'ENDPOINT_NOT_FOUND') {
+      const what =
+        error.errorCode === undefined
+          ? `HTTP ${error.status} that is not an MLflow API answer (${describeBody(error.serverMessage)})`
+          : `HTTP ${error.status} ENDPOINT_NOT_FOUND, which is not an MLflow API answer for this server version`;
+      return new UserError(redact(`MLflow ${error.endpoint} answered with ${what}.`), {
+        hint:
+          `Check ${uriSource} (${baseUrl}): it must be the MLflow tracking server's root URL, without /api or a UI path ` +
+          '(e.g. http://host:5000), and the server must be MLflow 2.3 or later (model version aliases).',
         cause: error,
       });
     }
@@ -205,10 +240,18 @@ function explain(error: unknown, baseUrl: string, redact: (t: string) => string)
     return new UserError(
       redact(`Cannot reach the MLflow server at ${baseUrl}: ${describeCause(error)} (${message}).`),
       {
-        hint: 'Check MLFLOW_TRACKING_URI and that the server is running.',
+        hint: `Check ${uriSource} and that the server is running.`,
         cause: error,
       },
     );
   }
   return error;
+}
+
+/** A short description of a non-JSON body: the HTML title, or its first characters. */
+function describeBody(body: string): string {
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  if (title) return `an HTML page titled ${JSON.stringify(title)}`;
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text ? `body ${JSON.stringify(text.slice(0, 120))}` : 'an empty body';
 }

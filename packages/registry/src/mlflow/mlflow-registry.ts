@@ -11,7 +11,8 @@ import {
   type PromotionRecord,
 } from '../types';
 import type { ArtifactStore } from './artifact-store';
-import { isAlreadyExists, isNotFound, type MlflowHttp } from './mlflow-http';
+import { checkTagValues } from './log-batch';
+import { isAlreadyExists, isMissingAlias, isNotFound, type MlflowHttp } from './mlflow-http';
 import { createMlflowRun } from './mlflow-tracking';
 import { MLFLOW_API, recordToTags, tagsToRecord, type MlflowModelVersion, type MlflowRun } from './mlflow-types';
 
@@ -85,21 +86,29 @@ export function createMlflowModelRegistry(
   };
 
   const setVersionTags = async (model: string, version: string, tags: Record<string, string>): Promise<void> => {
+    checkTagValues(tags);
     for (const [key, value] of Object.entries(tags)) {
       await http.call({ method: 'POST', path: MLFLOW_API.versionSetTag, json: { name: model, version, key, value } });
     }
   };
 
-  const findChampion = async (model: string): Promise<MlflowModelVersion | null> => {
+  const findByAlias = async (model: string): Promise<MlflowModelVersion | null> => {
     try {
-      if (style.style === 'alias') {
-        const r = await http.call<{ model_version?: MlflowModelVersion }>({
-          method: 'GET',
-          path: MLFLOW_API.alias,
-          query: { name: model, alias: style.alias },
-        });
-        return r.model_version ?? null;
-      }
+      const r = await http.call<{ model_version?: MlflowModelVersion }>({
+        method: 'GET',
+        path: MLFLOW_API.alias,
+        query: { name: model, alias: style.alias },
+      });
+      return r.model_version ?? null;
+    } catch (error) {
+      // MLflow's own answer that the alias or the model does not exist; anything else fails closed.
+      if (isMissingAlias(error, style.alias)) return null;
+      throw error;
+    }
+  };
+
+  const findByStage = async (model: string): Promise<MlflowModelVersion | null> => {
+    try {
       const r = await http.call<{ model_versions?: MlflowModelVersion[] }>({
         method: 'POST',
         path: MLFLOW_API.latestVersions,
@@ -107,10 +116,44 @@ export function createMlflowModelRegistry(
       });
       return (r.model_versions ?? []).sort((a, b) => Number(b.version) - Number(a.version))[0] ?? null;
     } catch (error) {
-      // No model, no alias, no Production version: there is no champion yet, so the baseline is 0.
       if (isNotFound(error)) return null;
       throw error;
     }
+  };
+
+  /**
+   * The version the configured marker points at. When that marker was never set but the other
+   * style's is (a model promoted by the seed's stages, read in the alias style, or the reverse),
+   * the other marker names the champion: otherwise every candidate would beat baseline 0.
+   * No model, no alias, no Production version: there is no champion yet, so the baseline is 0.
+   */
+  const findChampion = async (model: string): Promise<MlflowModelVersion | null> => {
+    const [primary, other] = style.style === 'alias' ? [findByAlias, findByStage] : [findByStage, findByAlias];
+    const found = await primary(model);
+    if (found) return found;
+    const fallback = await other(model);
+    if (fallback) {
+      const [mine, theirs] =
+        style.style === 'alias'
+          ? [`alias '${style.alias}'`, `the ${PRODUCTION} stage`]
+          : [`the ${PRODUCTION} stage`, `alias '${style.alias}'`];
+      logger.warning(
+        `${model} has no ${mine}, but ${theirs} marks version ${fallback.version}: using it as the champion (promotion sets both).`,
+      );
+    }
+    return fallback;
+  };
+
+  /**
+   * Whether the other style's marker was ever used for this model (any version in a stage other
+   * than None, or the alias set), so promotion keeps it consistent even without syncOther.
+   */
+  const otherStyleInUse = async (model: string): Promise<boolean> => {
+    if (style.style === 'alias') {
+      const versions = await searchVersions(model);
+      return versions.some((v) => v.current_stage === PRODUCTION || v.current_stage === 'Archived');
+    }
+    return (await findByAlias(model)) !== null;
   };
 
   /** Versions registered outside WMS (the seed's Python pipeline) carry metrics on their run only. */
@@ -131,6 +174,24 @@ export function createMlflowModelRegistry(
       if (!isNotFound(error)) throw error;
     }
     return undefined;
+  };
+
+  /** Every version of the model (MLflow answers {} for an unknown model). */
+  const searchVersions = async (model: string): Promise<MlflowModelVersion[]> => {
+    const versions: MlflowModelVersion[] = [];
+    let pageToken: string | undefined;
+    do {
+      const query: Record<string, string> = { filter: `name=${quoteFilter(model)}`, max_results: '200' };
+      if (pageToken) query.page_token = pageToken;
+      const page = await http.call<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>({
+        method: 'GET',
+        path: MLFLOW_API.versionSearch,
+        query,
+      });
+      versions.push(...(page.model_versions ?? []));
+      pageToken = page.next_page_token || undefined;
+    } while (pageToken);
+    return versions;
   };
 
   const getChampion = async (model: string): Promise<ChampionInfo | null> => {
@@ -179,6 +240,8 @@ export function createMlflowModelRegistry(
     getChampion,
 
     async registerVersion(input) {
+      const tags = { ...input.tags, ...metricsToTags(input.metrics), [VERSION_TAGS.status]: 'registered' };
+      checkTagValues(tags); // before anything is created: the server would refuse the version after the upload
       try {
         await http.call({ method: 'POST', path: MLFLOW_API.registeredModelCreate, json: { name: input.model } });
       } catch (error) {
@@ -205,7 +268,6 @@ export function createMlflowModelRegistry(
       const source = `${artifactUri}/model`;
       const uploaded = await artifacts.upload(input.artifactsDir, source);
       if (uploaded === 0) throw new UserError(`Model artifacts directory ${input.artifactsDir} is empty.`);
-      const tags = { ...input.tags, ...metricsToTags(input.metrics), [VERSION_TAGS.status]: 'registered' };
       const { model_version } = await http.call<{ model_version: MlflowModelVersion }>({
         method: 'POST',
         path: MLFLOW_API.versionCreate,
@@ -233,12 +295,15 @@ export function createMlflowModelRegistry(
           path: MLFLOW_API.versionTransitionStage,
           json: { name: model, version, stage: PRODUCTION, archive_existing_versions: true },
         });
+      // Both markers move when asked, or when the other one was ever used for this model: a
+      // reader of either style must never see a stale champion.
+      const syncOther = style.syncOther || (await otherStyleInUse(model));
       if (style.style === 'alias') {
         await setAlias();
-        if (style.syncOther) await setStage();
+        if (syncOther) await setStage();
       } else {
         await setStage();
-        if (style.syncOther) await setAlias();
+        if (syncOther) await setAlias();
       }
       // Provenance after the move: the check-to-move window stays as short as possible.
       await setVersionTags(model, version, {
@@ -258,24 +323,8 @@ export function createMlflowModelRegistry(
     },
 
     async history(model) {
-      const versions: MlflowModelVersion[] = [];
-      let pageToken: string | undefined;
-      try {
-        do {
-          const query: Record<string, string> = { filter: `name=${quoteFilter(model)}`, max_results: '200' };
-          if (pageToken) query.page_token = pageToken;
-          const page = await http.call<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>({
-            method: 'GET',
-            path: MLFLOW_API.versionSearch,
-            query,
-          });
-          versions.push(...(page.model_versions ?? []));
-          pageToken = page.next_page_token || undefined;
-        } while (pageToken);
-      } catch (error) {
-        if (isNotFound(error)) return [];
-        throw error;
-      }
+      const versions = await searchVersions(model);
+      if (versions.length === 0) return [];
       const champion = await getChampion(model);
       return versions
         .sort((a, b) => Number(a.version) - Number(b.version))
