@@ -10,4 +10,3 @@ export * from './model-dirs';
 export * from './fake-mlflow-server';
 export * from './action-context';
 export * from './mlflow-server';
-export * from './s3rver';
