@@ -10,3 +10,4 @@ export * from './model-dirs';
 export * from './fake-mlflow-server';
 export * from './action-context';
 export * from './mlflow-server';
+export * from './s3rver';
