@@ -15,6 +15,22 @@ export interface ActionContext {
   /** $GITHUB_WORKSPACE, or the current directory outside a runner. */
   workspace: string;
   env: NodeJS.ProcessEnv;
+  /** The runner's step state (core.saveState/getState), for actions with a post step; see runActionWithPost. */
+  state?: ActionState;
+  /** Sets an output at once, before the stage ends, so a cancelled step still leaves it behind. */
+  setOutput?: (name: string, value: OutputValue) => void;
+}
+
+/** State saved by an action's main step and read back by its post step (GITHUB_STATE → STATE_* variables). */
+export interface ActionState {
+  save(name: string, value: string): void;
+  get(name: string): string;
+}
+
+/** What a post step reports: it sets no outputs (nothing after it can read them). */
+export interface PostResult {
+  summary?: string;
+  failure?: string;
 }
 
 export type OutputValue = string | number | boolean;
@@ -44,6 +60,26 @@ function formatOutput(value: OutputValue): string {
   return String(value);
 }
 
+function maskSecretInputs(spec: ActionSpec): void {
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    if (input.kind === 'string' && input.secret) {
+      const raw = core.getInput(name);
+      if (raw) core.setSecret(raw);
+    }
+  }
+}
+
+function createActionContext(): ActionContext {
+  return {
+    logger: createActionLogger(),
+    progress: () => createLogProgress((line) => core.info(line)),
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    env: process.env,
+    state: { save: (name, value) => core.saveState(name, value), get: (name) => core.getState(name) },
+    setOutput: (name, value) => core.setOutput(name, formatOutput(value)),
+  };
+}
+
 /**
  * Runs one action: typed inputs in, outputs and one summary block out. Separates the user's
  * mistakes from bugs, and exits explicitly so an open socket cannot hang the step.
@@ -56,21 +92,9 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let code = 0;
   try {
-    for (const [name, input] of Object.entries(spec.inputs)) {
-      if (input.kind === 'string' && input.secret) {
-        const raw = core.getInput(name);
-        if (raw) core.setSecret(raw);
-      }
-    }
+    maskSecretInputs(spec);
     const inputs = parseInputs(spec, (name) => core.getInput(name));
-    const logger = createActionLogger();
-    const ctx: ActionContext = {
-      logger,
-      progress: () => createLogProgress((line) => core.info(line)),
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      env: process.env,
-    };
-    const result = await fn(inputs, ctx);
+    const result = await fn(inputs, createActionContext());
     const missing = Object.keys(spec.outputs).filter((k) => !(k in result.outputs));
     if (missing.length > 0) {
       throw new Error(`action ${spec.name} did not set declared outputs: ${missing.join(', ')}`);
@@ -78,6 +102,43 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
     for (const [name, value] of Object.entries(result.outputs) as Array<[string, OutputValue]>) {
       core.setOutput(name, formatOutput(value));
     }
+    if (result.summary) githubSummarySink().write(result.summary);
+    if (result.failure) {
+      core.setFailed(result.failure);
+      code = 1;
+    }
+  } catch (thrown) {
+    const error = toError(thrown);
+    core.setFailed(describeFailure(thrown));
+    if (!isUserError(thrown) && error.stack) core.debug(error.stack);
+    code = 1;
+  }
+  exit(code);
+}
+
+const POST_MARKER = 'wms-post-step';
+
+/**
+ * An action with a `post:` step pointing at the same bundle (`runs.post: dist/index.js`): the
+ * main step marks the state, so the runner's second invocation runs `post` instead of `main`.
+ * The post step gets the same inputs and the state the main step saved.
+ */
+export async function runActionWithPost<I extends Record<string, InputSpec>, O extends string>(
+  spec: ActionSpec<I, O>,
+  main: (inputs: InputValues<I>, ctx: ActionContext) => Promise<ActionResult<O>>,
+  post: (inputs: InputValues<I>, ctx: ActionContext) => Promise<PostResult>,
+  options: { exit?: (code: number) => void } = {},
+): Promise<void> {
+  if (core.getState(POST_MARKER) !== 'true') {
+    core.saveState(POST_MARKER, 'true');
+    return runAction(spec, main, options);
+  }
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let code = 0;
+  try {
+    maskSecretInputs(spec);
+    const inputs = parseInputs(spec, (name) => core.getInput(name));
+    const result = await post(inputs, createActionContext());
     if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
