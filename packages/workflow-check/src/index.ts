@@ -1,4 +1,13 @@
 export { actionlint, OUTDATED_ACTIONLINT_MESSAGES } from './actionlint';
+export { checkDocExample, yamlBlocks, type DocExample } from './doc-examples';
+export {
+  markedBlocks,
+  refreshMarkedBlocks,
+  renderActionInputs,
+  renderActionOutputs,
+  renderBlock,
+  renderWorkflowInterface,
+} from './docs';
 export { CONSUMER_FIXTURE, CONSUMER_REF, PRODUCT } from './product';
 export { checkRepository, type RepositoryReport } from './check-repository';
 export { productFileProvider, resolveConsumer, type ConsumerResolution, type Product } from './consumer';
