@@ -115,7 +115,7 @@ const postprocessSchema = z
   .strict();
 
 /**
- * Crop-and-refine (refine.ts): a second U-Net, same architecture, trained on crops around the
+ * Crop-and-refine (refine/crops.ts): a second U-Net, same architecture, trained on crops around the
  * mask and applied to a crop around the first network's region, for edges finer than the first
  * network's input grid.
  */

@@ -15,7 +15,7 @@ import { NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
 
 export const INFERENCE_JSON = 'inference.json';
 
-/** The refine network (refine.ts), saved as a layers model in `<model dir>/<dir>/`. */
+/** The refine network (refine/crops.ts), saved as a layers model in `<model dir>/<dir>/`. */
 export interface RefineSpec {
   dir: string;
   input_size: number;
