@@ -19,6 +19,13 @@ export interface TerraformOptions {
 
 export type TerraformOutputs = Record<string, unknown>;
 
+/** The outputs start-infra reads from a Terraform root (infra/ephemeral declares them; a test checks it). */
+export const HOST_OUTPUTS = {
+  instanceId: 'instance_id',
+  mlflowUrl: 'mlflow_url',
+  instanceType: 'instance_type',
+} as const;
+
 const COMMON = ['-input=false', '-no-color'];
 
 function varArgs(vars: Readonly<Record<string, string>> = {}): string[] {

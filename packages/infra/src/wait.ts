@@ -52,7 +52,7 @@ export async function waitUntil<T>(check: () => Promise<PollResult<T>>, options:
     const remaining = options.timeoutMs - elapsedMs;
     if (remaining <= 0) {
       throw new WaitTimeoutError(
-        `Gave up waiting for ${options.label} after ${(elapsedMs / 1000).toFixed(1)} s (${attempt} checks; timeout ${(options.timeoutMs / 1000).toFixed(0)} s); last seen: ${result.status}.`,
+        `Gave up waiting for ${options.label} after ${(elapsedMs / 1000).toFixed(1)} s (${attempt} checks; timeout ${+(options.timeoutMs / 1000).toFixed(1)} s); last seen: ${result.status}.`,
         result.status,
         options.hint,
       );

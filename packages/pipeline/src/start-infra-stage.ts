@@ -12,6 +12,7 @@ import {
   createEc2HostControl,
   createSpawnRunner,
   formatDuration,
+  HOST_OUTPUTS,
   hourlyPrice,
   requireStringOutput,
   startHost,
@@ -162,11 +163,12 @@ export async function runStartInfraStage(
       deps.logger,
     );
     started = true;
-    instanceId = requireStringOutput(outputs, 'instance_id', dir);
+    instanceId = requireStringOutput(outputs, HOST_OUTPUTS.instanceId, dir);
     known('instance-id', instanceId);
-    instanceType = typeof outputs.instance_type === 'string' ? outputs.instance_type : '';
+    const type = outputs[HOST_OUTPUTS.instanceType];
+    instanceType = typeof type === 'string' ? type : '';
     if (instanceType) known('instance-type', instanceType);
-    mlflowUrl = mlflowUrl || requireStringOutput(outputs, 'mlflow_url', dir);
+    mlflowUrl = mlflowUrl || requireStringOutput(outputs, HOST_OUTPUTS.mlflowUrl, dir);
   } else if (!mlflowUrl) {
     throw new UserError("mode url needs mlflow-url (the always-on MLflow server's address).");
   }
