@@ -1,4 +1,12 @@
-import { cropBox, cropImage, cropMask, maskBounds, pasteProbabilities, refineCrop, scaleBox } from '../src/refine/crops';
+import {
+  cropBox,
+  cropImage,
+  cropMask,
+  maskBounds,
+  pasteProbabilities,
+  refineCrop,
+  scaleBox,
+} from '../src/refine/crops';
 import { createRandom } from '../src/random';
 
 const GEOMETRY = { margin: 0.5, min_size: 0 };
