@@ -42965,8 +42965,8 @@ var require_core = __commonJS({
     exports2.startGroup = startGroup;
     exports2.endGroup = endGroup;
     exports2.group = group2;
-    exports2.saveState = saveState;
-    exports2.getState = getState;
+    exports2.saveState = saveState2;
+    exports2.getState = getState2;
     exports2.getIDToken = getIDToken;
     var command_1 = require_command();
     var file_command_1 = require_file_command();
@@ -43079,14 +43079,14 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
         return result;
       });
     }
-    function saveState(name, value) {
+    function saveState2(name, value) {
       const filePath = process.env["GITHUB_STATE"] || "";
       if (filePath) {
         return (0, file_command_1.issueFileCommand)("STATE", (0, file_command_1.prepareKeyValueMessage)(name, value));
       }
       (0, command_1.issueCommand)("save-state", { name }, (0, utils_1.toCommandValue)(value));
     }
-    function getState(name) {
+    function getState2(name) {
       return process.env[`STATE_${name}`] || "";
     }
     function getIDToken(aud) {
@@ -43131,26 +43131,31 @@ function formatOutput(value) {
   if (typeof value === "number" && !Number.isFinite(value)) return "";
   return String(value);
 }
+function maskSecretInputs(spec2) {
+  for (const [name, input2] of Object.entries(spec2.inputs)) {
+    if (input2.kind === "string" && input2.secret) {
+      const raw = core.getInput(name);
+      if (raw) core.setSecret(raw);
+    }
+  }
+}
+function createActionContext() {
+  return {
+    logger: createActionLogger(),
+    progress: () => createLogProgress((line) => core.info(line)),
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    env: process.env,
+    state: { save: (name, value) => core.saveState(name, value), get: (name) => core.getState(name) },
+    setOutput: (name, value) => core.setOutput(name, formatOutput(value))
+  };
+}
 async function runAction(spec2, fn, options = {}) {
   const exit = options.exit ?? ((code2) => process.exit(code2));
   let code = 0;
   try {
-    for (const [name, input2] of Object.entries(spec2.inputs)) {
-      if (input2.kind === "string" && input2.secret) {
-        const raw = core.getInput(name);
-        if (raw) core.setSecret(raw);
-      }
-    }
+    maskSecretInputs(spec2);
     const inputs = parseInputs(spec2, (name) => core.getInput(name));
-    const logger = createActionLogger();
-    const ctx = {
-      logger,
-      summary: githubSummarySink(),
-      progress: () => createLogProgress((line) => core.info(line)),
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      env: process.env
-    };
-    const result = await fn(inputs, ctx);
+    const result = await fn(inputs, createActionContext());
     const missing = Object.keys(spec2.outputs).filter((k) => !(k in result.outputs));
     if (missing.length > 0) {
       throw new Error(`action ${spec2.name} did not set declared outputs: ${missing.join(", ")}`);
@@ -43158,7 +43163,7 @@ async function runAction(spec2, fn, options = {}) {
     for (const [name, value] of Object.entries(result.outputs)) {
       core.setOutput(name, formatOutput(value));
     }
-    if (result.summary) ctx.summary.write(result.summary);
+    if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
       code = 1;
@@ -44479,10 +44484,34 @@ var init_src3 = __esm({
   }
 });
 
+// packages/pipeline/src/qa-stage.ts
+async function runQaStage(options, deps) {
+  const { reportDir, workspace, ...qa } = options;
+  const report = await validateDataset(
+    { ...qa, root: (0, import_node_path9.resolve)(workspace, qa.root), annotationBase: qa.annotationBase ?? workspace },
+    { logger: deps.logger, progress: deps.progress }
+  );
+  const paths = await writeQaReports(report, (0, import_node_path9.resolve)(workspace, reportDir));
+  return {
+    report,
+    paths,
+    summary: renderQaMarkdown(report),
+    failure: report.valid ? void 0 : describeQaFailure(report)
+  };
+}
+var import_node_path9;
+var init_qa_stage = __esm({
+  "packages/pipeline/src/qa-stage.ts"() {
+    "use strict";
+    import_node_path9 = require("node:path");
+    init_src3();
+  }
+});
+
 // actions/data-qa/src/qa-inputs.ts
 function qaOptionsFromInputs(inputs, workspace) {
   return {
-    root: (0, import_node_path9.resolve)(workspace, inputs["dataset-dir"]),
+    root: (0, import_node_path10.resolve)(workspace, inputs["dataset-dir"]),
     imagesDir: inputs["images-dir"] || void 0,
     masksDir: inputs["masks-dir"] || void 0,
     resolution: {
@@ -44492,7 +44521,6 @@ function qaOptionsFromInputs(inputs, workspace) {
     },
     maskTolerance: inputs["mask-tolerance"],
     maxAmbiguousFraction: inputs["max-ambiguous-fraction"],
-    // The spec's choices already restrict these to 'warning' | 'error'.
     emptyMask: inputs["empty-mask"],
     fullMask: inputs["full-mask"],
     maxPixels: inputs["max-pixels"],
@@ -44500,11 +44528,11 @@ function qaOptionsFromInputs(inputs, workspace) {
     annotationBase: workspace
   };
 }
-var import_node_path9;
+var import_node_path10;
 var init_qa_inputs = __esm({
   "actions/data-qa/src/qa-inputs.ts"() {
     "use strict";
-    import_node_path9 = require("node:path");
+    import_node_path10 = require("node:path");
     init_src3();
   }
 });
@@ -44512,8 +44540,10 @@ var init_qa_inputs = __esm({
 // actions/data-qa/src/main.ts
 async function runDataQaAction(inputs, ctx) {
   const options = qaOptionsFromInputs(inputs, ctx.workspace);
-  const report = await validateDataset(options, { logger: ctx.logger, progress: ctx.progress() });
-  const paths = await writeQaReports(report, (0, import_node_path10.resolve)(ctx.workspace, inputs["report-dir"]));
+  const { report, paths, summary, failure: failure2 } = await runQaStage(
+    { ...options, reportDir: inputs["report-dir"], workspace: ctx.workspace },
+    { logger: ctx.logger, progress: ctx.progress() }
+  );
   const { counts } = report;
   return {
     outputs: {
@@ -44523,16 +44553,14 @@ async function runDataQaAction(inputs, ctx) {
       warnings: counts.warnings,
       "report-path": paths.json
     },
-    summary: renderQaMarkdown(report),
-    failure: report.valid ? void 0 : describeQaFailure(report)
+    summary,
+    failure: failure2
   };
 }
-var import_node_path10;
 var init_main = __esm({
   "actions/data-qa/src/main.ts"() {
     "use strict";
-    import_node_path10 = require("node:path");
-    init_src3();
+    init_qa_stage();
     init_qa_inputs();
   }
 });

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import { describeQaFailure, renderQaMarkdown, validateDataset, writeQaReports } from '@wms/dataset';
+import { runQaStage } from '@wms/pipeline/qa-stage';
 import { qaOptionsFromInputs } from './qa-inputs';
 import type { spec } from './spec';
 
@@ -11,8 +10,10 @@ export async function runDataQaAction(
   ctx: ActionContext,
 ): Promise<ActionResult<keyof typeof spec.outputs>> {
   const options = qaOptionsFromInputs(inputs, ctx.workspace);
-  const report = await validateDataset(options, { logger: ctx.logger, progress: ctx.progress() });
-  const paths = await writeQaReports(report, resolve(ctx.workspace, inputs['report-dir']));
+  const { report, paths, summary, failure } = await runQaStage(
+    { ...options, reportDir: inputs['report-dir'], workspace: ctx.workspace },
+    { logger: ctx.logger, progress: ctx.progress() },
+  );
   const { counts } = report;
   return {
     outputs: {
@@ -22,7 +23,7 @@ export async function runDataQaAction(
       warnings: counts.warnings,
       'report-path': paths.json,
     },
-    summary: renderQaMarkdown(report),
-    failure: report.valid ? undefined : describeQaFailure(report),
+    summary,
+    failure,
   };
 }

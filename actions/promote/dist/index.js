@@ -42977,8 +42977,8 @@ var require_core = __commonJS({
     exports2.startGroup = startGroup;
     exports2.endGroup = endGroup;
     exports2.group = group5;
-    exports2.saveState = saveState;
-    exports2.getState = getState;
+    exports2.saveState = saveState2;
+    exports2.getState = getState2;
     exports2.getIDToken = getIDToken;
     var command_1 = require_command();
     var file_command_1 = require_file_command();
@@ -43091,14 +43091,14 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
         return result;
       });
     }
-    function saveState(name, value) {
+    function saveState2(name, value) {
       const filePath = process.env["GITHUB_STATE"] || "";
       if (filePath) {
         return (0, file_command_1.issueFileCommand)("STATE", (0, file_command_1.prepareKeyValueMessage)(name, value));
       }
       (0, command_1.issueCommand)("save-state", { name }, (0, utils_1.toCommandValue)(value));
     }
-    function getState(name) {
+    function getState2(name) {
       return process.env[`STATE_${name}`] || "";
     }
     function getIDToken(aud) {
@@ -43143,26 +43143,31 @@ function formatOutput(value) {
   if (typeof value === "number" && !Number.isFinite(value)) return "";
   return String(value);
 }
+function maskSecretInputs(spec2) {
+  for (const [name, input2] of Object.entries(spec2.inputs)) {
+    if (input2.kind === "string" && input2.secret) {
+      const raw = core.getInput(name);
+      if (raw) core.setSecret(raw);
+    }
+  }
+}
+function createActionContext() {
+  return {
+    logger: createActionLogger(),
+    progress: () => createLogProgress((line) => core.info(line)),
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    env: process.env,
+    state: { save: (name, value) => core.saveState(name, value), get: (name) => core.getState(name) },
+    setOutput: (name, value) => core.setOutput(name, formatOutput(value))
+  };
+}
 async function runAction(spec2, fn, options = {}) {
   const exit = options.exit ?? ((code2) => process.exit(code2));
   let code = 0;
   try {
-    for (const [name, input2] of Object.entries(spec2.inputs)) {
-      if (input2.kind === "string" && input2.secret) {
-        const raw = core.getInput(name);
-        if (raw) core.setSecret(raw);
-      }
-    }
+    maskSecretInputs(spec2);
     const inputs = parseInputs(spec2, (name) => core.getInput(name));
-    const logger2 = createActionLogger();
-    const ctx = {
-      logger: logger2,
-      summary: githubSummarySink(),
-      progress: () => createLogProgress((line) => core.info(line)),
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-      env: process.env
-    };
-    const result = await fn(inputs, ctx);
+    const result = await fn(inputs, createActionContext());
     const missing = Object.keys(spec2.outputs).filter((k5) => !(k5 in result.outputs));
     if (missing.length > 0) {
       throw new Error(`action ${spec2.name} did not set declared outputs: ${missing.join(", ")}`);
@@ -43170,7 +43175,7 @@ async function runAction(spec2, fn, options = {}) {
     for (const [name, value] of Object.entries(result.outputs)) {
       core.setOutput(name, formatOutput(value));
     }
-    if (result.summary) ctx.summary.write(result.summary);
+    if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
       code = 1;
@@ -43537,15 +43542,21 @@ var init_local_registry = __esm({
 // packages/registry/src/local/local-tracking.ts
 function createLocalRunTracker(layout, record2) {
   let chain2 = Promise.resolve();
+  let requiredFailure;
   const update = (change) => {
-    chain2 = chain2.then(async () => {
+    const next = chain2.then(async () => {
       await change();
       await writeJsonAtomic(layout.runFile(record2.runId), record2);
     });
-    return chain2;
+    chain2 = next.catch(() => void 0);
+    return next;
   };
   return {
     runId: record2.runId,
+    get requiredFailure() {
+      return requiredFailure;
+    },
+    lost: () => [],
     logParams: (params) => update(() => {
       for (const [k5, v] of Object.entries(params)) record2.params[k5] = String(v);
     }),
@@ -43561,10 +43572,15 @@ function createLocalRunTracker(layout, record2) {
         await import_node_fs7.promises.mkdir((0, import_node_path6.join)(target, file2, ".."), { recursive: true });
         await import_node_fs7.promises.copyFile((0, import_node_path6.join)(localDir, file2), (0, import_node_path6.join)(target, file2));
       }
+    }).catch((error64) => {
+      requiredFailure ??= error64 instanceof Error ? error64 : new Error(String(error64));
+      throw error64;
     }),
     end: (status) => update(() => {
-      record2.status = status;
+      record2.status = requiredFailure ? "FAILED" : status;
       record2.endTime = (/* @__PURE__ */ new Date()).toISOString();
+    }).then(() => {
+      if (requiredFailure && status === "FINISHED") throw requiredFailure;
     })
   };
 }
@@ -83507,9 +83523,11 @@ function mlflowAuthFromEnv(env2) {
   };
 }
 function isNotFound(error64) {
-  if (!(error64 instanceof MlflowApiError)) return false;
-  if (error64.errorCode === "ENDPOINT_NOT_FOUND") return false;
-  return error64.status === 404 || error64.errorCode === "RESOURCE_DOES_NOT_EXIST";
+  return error64 instanceof MlflowApiError && error64.errorCode === "RESOURCE_DOES_NOT_EXIST";
+}
+function isMissingAlias(error64, alias) {
+  if (isNotFound(error64)) return true;
+  return error64 instanceof MlflowApiError && error64.status === 400 && error64.errorCode === "INVALID_PARAMETER_VALUE" && error64.serverMessage.trim() === `Registered model alias ${alias} not found.`;
 }
 function isAlreadyExists(error64) {
   return error64 instanceof MlflowApiError && error64.errorCode === "RESOURCE_ALREADY_EXISTS";
@@ -83556,7 +83574,7 @@ function createMlflowHttp(options) {
   const send = async (request) => {
     const url2 = new URL(baseUrl + request.path);
     for (const [k5, v] of Object.entries(request.query ?? {})) url2.searchParams.set(k5, v);
-    const endpoint = `${request.method} ${request.path}`;
+    const endpoint = `${request.method} ${baseUrl}${request.path}`;
     return retry(
       async () => {
         const headers = {};
@@ -83567,7 +83585,7 @@ function createMlflowHttp(options) {
           body = JSON.stringify(request.json);
         } else if (request.body) {
           headers["Content-Type"] = "application/octet-stream";
-          body = request.body;
+          body = new Uint8Array(request.body);
         }
         const response = await fetch(url2, {
           method: request.method,
@@ -83595,7 +83613,7 @@ function createMlflowHttp(options) {
     try {
       return await read(await send(request));
     } catch (error64) {
-      throw explain(error64, baseUrl, redact);
+      throw explain(error64, baseUrl, options.uriSource ?? "MLFLOW_TRACKING_URI", redact);
     }
   };
   return {
@@ -83612,12 +83630,19 @@ function describeCause(error64) {
   const cause = error64.cause;
   return cause?.code ?? cause?.message ?? (error64 instanceof Error ? error64.message : String(error64));
 }
-function explain(error64, baseUrl, redact) {
+function explain(error64, baseUrl, uriSource, redact) {
   if (error64 instanceof MlflowApiError) {
     error64.message = redact(error64.message);
     if (error64.status === 401 || error64.status === 403) {
       return new UserError(redact(error64.message), {
-        hint: "Check MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.",
+        hint: `Check the credentials for ${baseUrl}: MLFLOW_TRACKING_TOKEN (or the mlflow-token input), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.`,
+        cause: error64
+      });
+    }
+    if (error64.errorCode === void 0 || error64.errorCode === "ENDPOINT_NOT_FOUND") {
+      const what = error64.errorCode === void 0 ? `HTTP ${error64.status} that is not an MLflow API answer (${describeBody(error64.serverMessage)})` : `HTTP ${error64.status} ENDPOINT_NOT_FOUND, which is not an MLflow API answer for this server version`;
+      return new UserError(redact(`MLflow ${error64.endpoint} answered with ${what}.`), {
+        hint: `Check ${uriSource} (${baseUrl}): it must be the MLflow tracking server's root URL, without /api or a UI path (e.g. http://host:5000), and the server must be MLflow 2.3 or later (model version aliases).`,
         cause: error64
       });
     }
@@ -83628,12 +83653,18 @@ function explain(error64, baseUrl, redact) {
     return new UserError(
       redact(`Cannot reach the MLflow server at ${baseUrl}: ${describeCause(error64)} (${message}).`),
       {
-        hint: "Check MLFLOW_TRACKING_URI and that the server is running.",
+        hint: `Check ${uriSource} and that the server is running.`,
         cause: error64
       }
     );
   }
   return error64;
+}
+function describeBody(body) {
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  if (title) return `an HTML page titled ${JSON.stringify(title)}`;
+  const text = body.replace(/\s+/g, " ").trim();
+  return text ? `body ${JSON.stringify(text.slice(0, 120))}` : "an empty body";
 }
 var MlflowApiError;
 var init_mlflow_http = __esm({
@@ -83659,6 +83690,16 @@ var init_mlflow_http = __esm({
 });
 
 // packages/registry/src/mlflow/log-batch.ts
+function checkTagValues(tags, maxChars = LOG_BATCH_LIMITS.tagValueChars) {
+  for (const [key, value] of Object.entries(tags)) {
+    if (value.length > maxChars) {
+      throw new UserError(
+        `Tag ${JSON.stringify(key)} is ${value.length} characters long; MLflow stores at most ${maxChars}.`,
+        { hint: "Shorten the value, or log it as an artifact instead of a tag." }
+      );
+    }
+  }
+}
 function chunkLogBatch(batch, limits = LOG_BATCH_LIMITS) {
   for (const p3 of batch.params) {
     if (p3.value.length > limits.paramValueChars) {
@@ -83668,13 +83709,7 @@ function chunkLogBatch(batch, limits = LOG_BATCH_LIMITS) {
       );
     }
   }
-  for (const t of batch.tags) {
-    if (t.value.length > limits.tagValueChars) {
-      throw new UserError(
-        `Tag ${JSON.stringify(t.key)} is ${t.value.length} characters long; MLflow accepts at most ${limits.tagValueChars}.`
-      );
-    }
-  }
+  checkTagValues(Object.fromEntries(batch.tags.map((t) => [t.key, t.value])), limits.tagValueChars);
   const chunks = [];
   const metrics = [...batch.metrics];
   const params = [...batch.params];
@@ -83708,7 +83743,7 @@ var init_log_batch = __esm({
       tags: 100,
       total: 1e3,
       paramValueChars: 6e3,
-      tagValueChars: 8e3
+      tagValueChars: 5e3
     };
   }
 });
@@ -83790,38 +83825,85 @@ async function createMlflowRun(http, options) {
   return { runId: run.info.run_id, artifactUri: run.info.artifact_uri ?? "" };
 }
 function createMlflowRunTracker(http, artifacts, logger2, run) {
-  const logBatch = async (batch) => {
-    for (const chunk of chunkLogBatch(batch)) {
-      await http.call({ method: "POST", path: MLFLOW_API.runLogBatch, json: { run_id: run.runId, ...chunk } });
+  const lost = [];
+  let requiredFailure;
+  let ended = false;
+  const logBatch = async (batch, what) => {
+    try {
+      for (const chunk of chunkLogBatch(batch)) {
+        await http.call({ method: "POST", path: MLFLOW_API.runLogBatch, json: { run_id: run.runId, ...chunk } });
+      }
+    } catch (error64) {
+      lost.push(what);
+      throw error64;
     }
   };
-  return {
+  const update = (status) => http.call({
+    method: "POST",
+    path: MLFLOW_API.runUpdate,
+    json: { run_id: run.runId, status, end_time: Date.now() }
+  });
+  const tracker = {
     runId: run.runId,
-    logParams: (params) => logBatch({
-      metrics: [],
-      tags: [],
-      params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) }))
-    }),
+    get requiredFailure() {
+      return requiredFailure;
+    },
+    lost: () => [...lost],
+    logParams: (params) => logBatch(
+      {
+        metrics: [],
+        tags: [],
+        params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) }))
+      },
+      "params"
+    ),
     logMetrics: async (values, step) => {
       const { metrics, skipped } = toMlflowMetrics(values, step ?? 0, Date.now());
       if (skipped.length > 0) {
         logger2.warning(`Not logging non-finite metric values to MLflow: ${skipped.join(", ")} (step ${step ?? 0}).`);
       }
-      await logBatch({ metrics, params: [], tags: [] });
+      await logBatch(
+        { metrics, params: [], tags: [] },
+        step === void 0 ? "final metrics" : `metrics of step ${step}`
+      );
     },
-    setTags: (tags) => logBatch({ metrics: [], params: [], tags: recordToTags(tags) }),
+    setTags: (tags) => logBatch({ metrics: [], params: [], tags: recordToTags(tags) }, "tags"),
     logArtifacts: async (localDir, artifactPath) => {
       const base = run.artifactUri.replace(/\/+$/, "");
-      await artifacts.upload(localDir, artifactPath ? `${base}/${artifactPath.replace(/^\/+/, "")}` : base);
+      const target = artifactPath ? `${base}/${artifactPath.replace(/^\/+/, "")}` : base;
+      try {
+        await artifacts.upload(localDir, target);
+      } catch (error64) {
+        const failure2 = new UserError(
+          `The artifacts of MLflow run ${run.runId} (${localDir}) did not reach ${target}: ${describeFailure(error64).split("\n")[0]}`,
+          {
+            hint: "The run is marked FAILED. Check the tracking server and its artifact store, then train again.",
+            cause: error64
+          }
+        );
+        requiredFailure ??= failure2;
+        await update("FAILED").then(
+          () => ended = true,
+          (e5) => logger2.warning(`Could not mark MLflow run ${run.runId} FAILED: ${describeFailure(e5).split("\n")[0]}`)
+        );
+        throw failure2;
+      }
     },
     end: async (status) => {
-      await http.call({
-        method: "POST",
-        path: MLFLOW_API.runUpdate,
-        json: { run_id: run.runId, status, end_time: Date.now() }
-      });
+      if (lost.length > 0) {
+        logger2.warning(`MLflow run ${run.runId}: could not log ${lost.join(", ")} (the run has gaps there).`);
+      }
+      if (requiredFailure) {
+        if (!ended) await update("FAILED");
+        ended = true;
+        if (status === "FINISHED") throw requiredFailure;
+        return;
+      }
+      await update(status);
+      ended = true;
     }
   };
+  return tracker;
 }
 function createMlflowTrackingStore(http, artifacts, logger2) {
   return {
@@ -83835,6 +83917,7 @@ function createMlflowTrackingStore(http, artifacts, logger2) {
 var init_mlflow_tracking = __esm({
   "packages/registry/src/mlflow/mlflow-tracking.ts"() {
     "use strict";
+    init_src();
     init_log_batch();
     init_mlflow_http();
     init_mlflow_types();
@@ -83869,20 +83952,26 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
     };
   };
   const setVersionTags = async (model, version2, tags) => {
+    checkTagValues(tags);
     for (const [key, value] of Object.entries(tags)) {
       await http.call({ method: "POST", path: MLFLOW_API.versionSetTag, json: { name: model, version: version2, key, value } });
     }
   };
-  const findChampion = async (model) => {
+  const findByAlias = async (model) => {
     try {
-      if (style.style === "alias") {
-        const r6 = await http.call({
-          method: "GET",
-          path: MLFLOW_API.alias,
-          query: { name: model, alias: style.alias }
-        });
-        return r6.model_version ?? null;
-      }
+      const r5 = await http.call({
+        method: "GET",
+        path: MLFLOW_API.alias,
+        query: { name: model, alias: style.alias }
+      });
+      return r5.model_version ?? null;
+    } catch (error64) {
+      if (isMissingAlias(error64, style.alias)) return null;
+      throw error64;
+    }
+  };
+  const findByStage = async (model) => {
+    try {
       const r5 = await http.call({
         method: "POST",
         path: MLFLOW_API.latestVersions,
@@ -83893,6 +83982,26 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       if (isNotFound(error64)) return null;
       throw error64;
     }
+  };
+  const findChampion = async (model) => {
+    const [primary, other] = style.style === "alias" ? [findByAlias, findByStage] : [findByStage, findByAlias];
+    const found = await primary(model);
+    if (found) return found;
+    const fallback2 = await other(model);
+    if (fallback2) {
+      const [mine, theirs] = style.style === "alias" ? [`alias '${style.alias}'`, `the ${PRODUCTION} stage`] : [`the ${PRODUCTION} stage`, `alias '${style.alias}'`];
+      logger2.warning(
+        `${model} has no ${mine}, but ${theirs} marks version ${fallback2.version}: using it as the champion (promotion sets both).`
+      );
+    }
+    return fallback2;
+  };
+  const otherStyleInUse = async (model) => {
+    if (style.style === "alias") {
+      const versions2 = await searchVersions(model);
+      return versions2.some((v) => v.current_stage === PRODUCTION || v.current_stage === "Archived");
+    }
+    return await findByAlias(model) !== null;
   };
   const metricsOfRun = async (runId) => {
     try {
@@ -83911,6 +84020,22 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       if (!isNotFound(error64)) throw error64;
     }
     return void 0;
+  };
+  const searchVersions = async (model) => {
+    const versions2 = [];
+    let pageToken;
+    do {
+      const query = { filter: `name=${quoteFilter(model)}`, max_results: "200" };
+      if (pageToken) query.page_token = pageToken;
+      const page = await http.call({
+        method: "GET",
+        path: MLFLOW_API.versionSearch,
+        query
+      });
+      versions2.push(...page.model_versions ?? []);
+      pageToken = page.next_page_token || void 0;
+    } while (pageToken);
+    return versions2;
   };
   const getChampion = async (model) => {
     const mv = await findChampion(model);
@@ -83952,6 +84077,8 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
   return {
     getChampion,
     async registerVersion(input2) {
+      const tags = { ...input2.tags, ...metricsToTags(input2.metrics), [VERSION_TAGS.status]: "registered" };
+      checkTagValues(tags);
       try {
         await http.call({ method: "POST", path: MLFLOW_API.registeredModelCreate, json: { name: input2.model } });
       } catch (error64) {
@@ -83978,7 +84105,6 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       const source = `${artifactUri}/model`;
       const uploaded = await artifacts.upload(input2.artifactsDir, source);
       if (uploaded === 0) throw new UserError(`Model artifacts directory ${input2.artifactsDir} is empty.`);
-      const tags = { ...input2.tags, ...metricsToTags(input2.metrics), [VERSION_TAGS.status]: "registered" };
       const { model_version } = await http.call({
         method: "POST",
         path: MLFLOW_API.versionCreate,
@@ -84001,12 +84127,13 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
         path: MLFLOW_API.versionTransitionStage,
         json: { name: model, version: version2, stage: PRODUCTION, archive_existing_versions: true }
       });
+      const syncOther = style.syncOther || await otherStyleInUse(model);
       if (style.style === "alias") {
         await setAlias();
-        if (style.syncOther) await setStage();
+        if (syncOther) await setStage();
       } else {
         await setStage();
-        if (style.syncOther) await setAlias();
+        if (syncOther) await setAlias();
       }
       await setVersionTags(model, version2, {
         ...promoteOptions.tags,
@@ -84024,24 +84151,8 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       return { model, version: version2, previousVersion: currentVersion };
     },
     async history(model) {
-      const versions2 = [];
-      let pageToken;
-      try {
-        do {
-          const query = { filter: `name=${quoteFilter(model)}`, max_results: "200" };
-          if (pageToken) query.page_token = pageToken;
-          const page = await http.call({
-            method: "GET",
-            path: MLFLOW_API.versionSearch,
-            query
-          });
-          versions2.push(...page.model_versions ?? []);
-          pageToken = page.next_page_token || void 0;
-        } while (pageToken);
-      } catch (error64) {
-        if (isNotFound(error64)) return [];
-        throw error64;
-      }
+      const versions2 = await searchVersions(model);
+      if (versions2.length === 0) return [];
       const champion = await getChampion(model);
       return versions2.sort((a5, b5) => Number(a5.version) - Number(b5.version)).map((mv) => toInfo(mv, String(mv.version) === champion?.version));
     },
@@ -84068,6 +84179,7 @@ var init_mlflow_registry = __esm({
     init_keep_alive_sleep();
     init_errors4();
     init_types();
+    init_log_batch();
     init_mlflow_http();
     init_mlflow_tracking();
     init_mlflow_types();
@@ -84094,16 +84206,22 @@ function splitCredentials(uri, auth) {
   return { baseUrl: url2.toString(), auth: withUrlAuth };
 }
 function createRegistry(options) {
+  const fromEnv2 = options.trackingUri === void 0 && options.env.MLFLOW_TRACKING_URI !== void 0;
   const uri = (options.trackingUri ?? options.env.MLFLOW_TRACKING_URI ?? "").trim();
+  const uriSource = options.trackingUriSource ?? (fromEnv2 ? "MLFLOW_TRACKING_URI" : "the tracking URI");
+  const onRunner = options.env.GITHUB_ACTIONS === "true";
   if (/^https?:\/\//i.test(uri)) {
     let parsed;
     try {
       parsed = splitCredentials(uri, mlflowAuthFromEnv(options.env));
     } catch (error64) {
-      throw new UserError(`Invalid MLflow tracking URI ${JSON.stringify(uri)}: not a URL.`, { cause: error64 });
+      throw new UserError(`Invalid MLflow tracking URI ${JSON.stringify(uri)} (${uriSource}): not a URL.`, {
+        cause: error64
+      });
     }
     const http = createMlflowHttp({
       baseUrl: parsed.baseUrl,
+      uriSource,
       auth: parsed.auth,
       logger: options.logger,
       attempts: options.mlflow?.attempts,
@@ -84115,14 +84233,21 @@ function createRegistry(options) {
     return {
       kind: "mlflow",
       location: http.baseUrl,
+      ephemeral: false,
       tracking: createMlflowTrackingStore(http, artifacts, options.logger),
       registry: createMlflowModelRegistry(http, artifacts, options.logger, options.mlflow)
     };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith("file:")) {
-    throw new UserError(`Unsupported tracking URI ${JSON.stringify(uri)}.`, {
+    throw new UserError(`Unsupported tracking URI ${JSON.stringify(uri)} (${uriSource}).`, {
       hint: "Use an http(s):// MLflow server, a directory path, or '' / 'local' for the local store."
     });
+  }
+  if (uri === "" && onRunner) {
+    throw new UserError(
+      "No tracking server configured: on a GitHub runner the local registry in .wms/registry would be deleted with the workspace, so no champion would ever be found and every candidate would be promoted.",
+      { hint: RUNNER_TRACKING_HINT }
+    );
   }
   let root5;
   if (uri === "" || uri === "local") root5 = (0, import_node_path14.resolve)(options.workdir, DEFAULT_LOCAL_STORE);
@@ -84132,11 +84257,12 @@ function createRegistry(options) {
   return {
     kind: "local",
     location: root5,
+    ephemeral: onRunner,
     tracking: createLocalTrackingStore(layout),
     registry: createLocalModelRegistry(layout, options.lock)
   };
 }
-var import_node_path14, import_node_url, DEFAULT_LOCAL_STORE;
+var import_node_path14, import_node_url, DEFAULT_LOCAL_STORE, RUNNER_TRACKING_HINT;
 var init_create_registry = __esm({
   "packages/registry/src/create-registry.ts"() {
     "use strict";
@@ -84151,6 +84277,7 @@ var init_create_registry = __esm({
     init_mlflow_registry();
     init_mlflow_tracking();
     DEFAULT_LOCAL_STORE = ".wms/registry";
+    RUNNER_TRACKING_HINT = "Configure the tracking server: the tracking-uri input (--tracking-uri for the wms CLI), e.g. tracking-uri: ${{ vars.MLFLOW_TRACKING_URI }} or the start-infra step's tracking-uri output, or the MLFLOW_TRACKING_URI variable for the job. For a throwaway registry that lives only in this job, say so: tracking-uri: local.";
   }
 });
 
@@ -84343,77 +84470,6 @@ var init_promotion_summary = __esm({
   }
 });
 
-// packages/registry/src/action-support.ts
-function registryFromInputs(inputs, ctx) {
-  const env2 = inputs["mlflow-token"] ? { ...ctx.env, MLFLOW_TRACKING_TOKEN: inputs["mlflow-token"] } : ctx.env;
-  const backend = createRegistry({
-    trackingUri: inputs["tracking-uri"] || void 0,
-    workdir: ctx.workspace,
-    logger: ctx.logger,
-    env: env2,
-    mlflow: {
-      style: inputs["registry-style"] === "stage" ? "stage" : "alias",
-      alias: inputs["champion-alias"],
-      syncOther: inputs["sync-registry-styles"]
-    }
-  });
-  ctx.logger.info(`Registry: ${backend.kind} (${backend.location})`);
-  return backend;
-}
-function parseExpectedChampion(value) {
-  const v = value.trim();
-  if (v === "none") return null;
-  if (/^[1-9]\d*$/.test(v)) return v;
-  throw new UserError(
-    `Input 'expected-champion' received ${JSON.stringify(value)}; expected a version number or 'none' (the quality gate's champion-version output).`
-  );
-}
-function githubRunFromEnv(env2, pr) {
-  const refPr = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "")?.[1];
-  const url2 = env2.GITHUB_RUN_ID && env2.GITHUB_REPOSITORY ? `${env2.GITHUB_SERVER_URL ?? "https://github.com"}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}` : void 0;
-  return {
-    id: env2.GITHUB_RUN_ID || void 0,
-    url: url2,
-    sha: env2.GITHUB_SHA || void 0,
-    pr: pr ?? (refPr ? Number(refPr) : null),
-    actor: env2.GITHUB_ACTOR || void 0
-  };
-}
-var REGISTRY_INPUTS;
-var init_action_support = __esm({
-  "packages/registry/src/action-support.ts"() {
-    "use strict";
-    init_src();
-    init_create_registry();
-    REGISTRY_INPUTS = {
-      "model-name": { kind: "string", default: "water-meter", description: "Registered model name." },
-      "tracking-uri": {
-        kind: "string",
-        default: "",
-        description: "MLflow server URL (http/https). Empty: $MLFLOW_TRACKING_URI, else the local store in .wms/registry of the workspace; 'local' forces the local store."
-      },
-      "registry-style": {
-        kind: "string",
-        default: "alias",
-        choices: ["alias", "stage"],
-        description: "How the champion is marked in MLflow: the 'champion' alias, or the Production stage (deprecated in MLflow 2.9)."
-      },
-      "champion-alias": { kind: "string", default: "champion", description: "MLflow alias that marks the champion." },
-      "sync-registry-styles": {
-        kind: "boolean",
-        default: false,
-        description: "Also keep the other marker (stage or alias) consistent when promoting."
-      },
-      "mlflow-token": {
-        kind: "string",
-        default: "",
-        secret: true,
-        description: "Bearer token for MLflow (else $MLFLOW_TRACKING_TOKEN, or basic auth from $MLFLOW_TRACKING_USERNAME/PASSWORD)."
-      }
-    };
-  }
-});
-
 // packages/registry/src/candidate-record.ts
 async function readCandidateRecord(modelDir, options = { requireSplit: true }) {
   const file2 = (0, import_node_path16.join)(modelDir, "metrics.json");
@@ -84469,8 +84525,136 @@ var init_src3 = __esm({
     init_model_metadata();
     init_promote_candidate();
     init_promotion_summary();
-    init_action_support();
     init_candidate_record();
+  }
+});
+
+// packages/pipeline/src/registry-options.ts
+function parseRegistryStyle(value, where) {
+  if (REGISTRY_STYLES.includes(value)) return value;
+  throw new UserError(`${where} received ${JSON.stringify(value)}; expected one of: ${REGISTRY_STYLES.join(", ")}.`);
+}
+function registryOptionsFromInputs(inputs, env2) {
+  const explicit = inputs["tracking-uri"].trim();
+  return {
+    trackingUri: explicit || env2.MLFLOW_TRACKING_URI || void 0,
+    trackingUriSource: explicit ? "input 'tracking-uri'" : "MLFLOW_TRACKING_URI",
+    style: parseRegistryStyle(inputs["registry-style"], "Input 'registry-style'"),
+    championAlias: inputs["champion-alias"],
+    syncStyles: inputs["sync-registry-styles"],
+    token: inputs["mlflow-token"] || void 0
+  };
+}
+function registryEnv(options, env2) {
+  return options.token ? { ...env2, MLFLOW_TRACKING_TOKEN: options.token } : env2;
+}
+function openRegistry(options, ctx) {
+  const env2 = registryEnv(options, ctx.env);
+  const backend = createRegistry({
+    trackingUri: options.trackingUri,
+    trackingUriSource: options.trackingUriSource,
+    workdir: ctx.workspace,
+    logger: ctx.logger,
+    env: env2,
+    mlflow: { style: options.style, alias: options.championAlias, syncOther: options.syncStyles }
+  });
+  ctx.logger.info(`Registry: ${backend.kind} (${backend.location})`);
+  const notice = registryNotice(backend);
+  if (notice) ctx.logger.warning(notice);
+  return backend;
+}
+function registryNotice(backend) {
+  if (!backend.ephemeral) return void 0;
+  return `The registry is the local store at ${backend.location} inside this runner's workspace (tracking-uri: local): it is deleted when the job ends, so nothing registered or promoted here persists.`;
+}
+function parseExpectedChampion(value) {
+  const v = value.trim();
+  if (v === "none") return null;
+  if (/^[1-9]\d*$/.test(v)) return v;
+  throw new UserError(
+    `Input 'expected-champion' received ${JSON.stringify(value)}; expected a version number or 'none' (the quality gate's champion-version output).`
+  );
+}
+function githubRunFromEnv(env2, pr) {
+  const refPr = /^refs\/pull\/(\d+)\//.exec(env2.GITHUB_REF ?? "")?.[1];
+  const url2 = env2.GITHUB_RUN_ID && env2.GITHUB_REPOSITORY ? `${env2.GITHUB_SERVER_URL ?? "https://github.com"}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}` : void 0;
+  return {
+    id: env2.GITHUB_RUN_ID || void 0,
+    url: url2,
+    sha: env2.GITHUB_SHA || void 0,
+    pr: pr ?? (refPr ? Number(refPr) : null),
+    actor: env2.GITHUB_ACTOR || void 0
+  };
+}
+var REGISTRY_STYLES, REGISTRY_INPUTS;
+var init_registry_options = __esm({
+  "packages/pipeline/src/registry-options.ts"() {
+    "use strict";
+    init_src();
+    init_src3();
+    REGISTRY_STYLES = ["alias", "stage"];
+    REGISTRY_INPUTS = {
+      "model-name": { kind: "string", default: "water-meter", description: "Registered model name." },
+      "tracking-uri": {
+        kind: "string",
+        default: "",
+        description: "MLflow server URL (http/https). Empty: $MLFLOW_TRACKING_URI; on a runner without either the step fails (a registry in the workspace would be lost). 'local' asks for the local store in .wms/registry, which on a runner lasts only for the job."
+      },
+      "registry-style": {
+        kind: "string",
+        default: "alias",
+        choices: ["alias", "stage"],
+        description: "How the champion is marked in MLflow: the 'champion' alias, or the Production stage (deprecated in MLflow 2.9)."
+      },
+      "champion-alias": { kind: "string", default: "champion", description: "MLflow alias that marks the champion." },
+      "sync-registry-styles": {
+        kind: "boolean",
+        default: false,
+        description: "Also keep the other marker (stage or alias) consistent when promoting; it is kept anyway once it was used for the model."
+      },
+      "mlflow-token": {
+        kind: "string",
+        default: "",
+        secret: true,
+        description: "Bearer token for MLflow (else $MLFLOW_TRACKING_TOKEN, or basic auth from $MLFLOW_TRACKING_USERNAME/PASSWORD)."
+      }
+    };
+  }
+});
+
+// packages/pipeline/src/promote-stage.ts
+async function runPromoteStage(options, deps) {
+  const candidateModelDir = (0, import_node_path17.resolve)(options.workspace, options.candidateModelDir);
+  const record2 = await readCandidateRecord(candidateModelDir, { requireSplit: false });
+  const result = await promoteCandidate(
+    {
+      model: options.model,
+      candidateModelDir,
+      runId: options.runId || record2.runId || void 0,
+      expectedChampionVersion: options.expectedChampionVersion,
+      candidate: options.candidate,
+      baseline: options.baseline,
+      reason: options.reason,
+      github: options.github,
+      metadataDir: options.metadataDir === void 0 ? void 0 : (0, import_node_path17.resolve)(options.workspace, options.metadataDir),
+      trainingDataCount: record2.trainCount,
+      trainedAt: record2.createdAt
+    },
+    { registry: deps.backend.registry, logger: deps.logger }
+  );
+  const notice = registryNotice(deps.backend);
+  const summary = renderPromotionSummary(result, deps.backend.location);
+  return { ...result, summary: notice ? `${summary}
+
+> ⚠️ ${notice}` : summary };
+}
+var import_node_path17;
+var init_promote_stage = __esm({
+  "packages/pipeline/src/promote-stage.ts"() {
+    "use strict";
+    import_node_path17 = require("node:path");
+    init_src3();
+    init_registry_options();
   }
 });
 
@@ -84492,32 +84676,29 @@ var init_promote_outputs = __esm({
 // actions/promote/src/main.ts
 async function runPromoteAction(inputs, ctx) {
   const expectedChampionVersion = parseExpectedChampion(inputs["expected-champion"]);
-  const backend = registryFromInputs(inputs, ctx);
-  const record2 = await readCandidateRecord(inputs["model-dir"], { requireSplit: false });
-  const result = await promoteCandidate(
+  const backend = openRegistry(registryOptionsFromInputs(inputs, ctx.env), ctx);
+  const result = await runPromoteStage(
     {
       model: inputs["model-name"],
       candidateModelDir: inputs["model-dir"],
-      runId: inputs["run-id"] || record2.runId || void 0,
+      workspace: ctx.workspace,
+      runId: inputs["run-id"],
       expectedChampionVersion,
       candidate: { dice: inputs["candidate-dice"], iou: inputs["candidate-iou"] },
       baseline: { dice: inputs["baseline-dice"], iou: inputs["baseline-iou"] },
       reason: inputs.reason,
       github: githubRunFromEnv(ctx.env, inputs["pr-number"]),
-      metadataDir: (0, import_node_path17.resolve)(ctx.workspace, inputs["metadata-dir"]),
-      trainingDataCount: record2.trainCount,
-      trainedAt: record2.createdAt
+      metadataDir: inputs["metadata-dir"]
     },
-    { registry: backend.registry, logger: ctx.logger }
+    { backend, logger: ctx.logger }
   );
-  return { outputs: promoteOutputs(result), summary: renderPromotionSummary(result, backend.location) };
+  return { outputs: promoteOutputs(result), summary: result.summary };
 }
-var import_node_path17;
 var init_main = __esm({
   "actions/promote/src/main.ts"() {
     "use strict";
-    import_node_path17 = require("node:path");
-    init_src3();
+    init_promote_stage();
+    init_registry_options();
     init_promote_outputs();
   }
 });
@@ -84528,7 +84709,7 @@ var init_spec = __esm({
   "actions/promote/src/spec.ts"() {
     "use strict";
     init_src();
-    init_src3();
+    init_registry_options();
     spec = defineAction({
       name: "promote",
       inputs: {

@@ -1,14 +1,12 @@
-import { resolve } from 'node:path';
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
+import { runPromoteStage } from '@wms/pipeline/promote-stage';
 import {
   githubRunFromEnv,
+  openRegistry,
   parseExpectedChampion,
-  promoteCandidate,
-  readCandidateRecord,
-  registryFromInputs,
-  renderPromotionSummary,
-} from '@wms/registry';
+  registryOptionsFromInputs,
+} from '@wms/pipeline/registry-options';
 import { promoteOutputs } from './promote-outputs';
 import type { spec } from './spec';
 
@@ -18,23 +16,21 @@ export async function runPromoteAction(
   ctx: ActionContext,
 ): Promise<ActionResult<keyof typeof spec.outputs>> {
   const expectedChampionVersion = parseExpectedChampion(inputs['expected-champion']);
-  const backend = registryFromInputs(inputs, ctx);
-  const record = await readCandidateRecord(inputs['model-dir'], { requireSplit: false });
-  const result = await promoteCandidate(
+  const backend = openRegistry(registryOptionsFromInputs(inputs, ctx.env), ctx);
+  const result = await runPromoteStage(
     {
       model: inputs['model-name'],
       candidateModelDir: inputs['model-dir'],
-      runId: inputs['run-id'] || record.runId || undefined,
+      workspace: ctx.workspace,
+      runId: inputs['run-id'],
       expectedChampionVersion,
       candidate: { dice: inputs['candidate-dice'], iou: inputs['candidate-iou'] },
       baseline: { dice: inputs['baseline-dice'], iou: inputs['baseline-iou'] },
       reason: inputs.reason,
       github: githubRunFromEnv(ctx.env, inputs['pr-number']),
-      metadataDir: resolve(ctx.workspace, inputs['metadata-dir']),
-      trainingDataCount: record.trainCount,
-      trainedAt: record.createdAt,
+      metadataDir: inputs['metadata-dir'],
     },
-    { registry: backend.registry, logger: ctx.logger },
+    { backend, logger: ctx.logger },
   );
-  return { outputs: promoteOutputs(result), summary: renderPromotionSummary(result, backend.location) };
+  return { outputs: promoteOutputs(result), summary: result.summary };
 }

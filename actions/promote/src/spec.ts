@@ -1,5 +1,5 @@
 import { defineAction } from '@wms/core';
-import { REGISTRY_INPUTS } from '@wms/registry';
+import { REGISTRY_INPUTS } from '@wms/pipeline/registry-options';
 
 export const spec = defineAction({
   name: 'promote',

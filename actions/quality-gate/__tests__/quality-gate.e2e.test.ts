@@ -70,7 +70,7 @@ describe.each(e2eNodes())('quality-gate bundle on %s', (node) => {
       action: 'quality-gate',
       node,
       workspace,
-      inputs: { 'model-dir': 'data', 'dataset-dir': 'data' },
+      inputs: { 'model-dir': 'data', 'dataset-dir': 'data', 'tracking-uri': 'local' },
     });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("Cannot read the candidate's");

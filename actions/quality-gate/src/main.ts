@@ -1,7 +1,8 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import { createHeldOutEvaluator, runGateStage } from '@wms/pipeline';
-import { registryFromInputs, renderGateSummary } from '@wms/registry';
+import { createHeldOutEvaluator, runGateStage } from '@wms/pipeline/gate-stage';
+import { openRegistry, registryNotice, registryOptionsFromInputs } from '@wms/pipeline/registry-options';
+import { renderGateSummary } from '@wms/registry';
 import { gateOutputs } from './gate-outputs';
 import type { spec } from './spec';
 
@@ -13,7 +14,7 @@ export async function runQualityGateAction(
   ctx: ActionContext,
   makeEvaluator = createHeldOutEvaluator,
 ): Promise<ActionResult<Outputs>> {
-  const { registry } = registryFromInputs(inputs, ctx);
+  const backend = openRegistry(registryOptionsFromInputs(inputs, ctx.env), ctx);
   const result = await runGateStage(
     {
       model: inputs['model-name'],
@@ -30,7 +31,13 @@ export async function runQualityGateAction(
         seed: inputs['bootstrap-seed'],
       },
     },
-    { registry, logger: ctx.logger, progress: ctx.progress, makeEvaluator },
+    {
+      registry: backend.registry,
+      logger: ctx.logger,
+      progress: ctx.progress,
+      makeEvaluator,
+      notice: registryNotice(backend),
+    },
   );
   const failure = !result.improved && inputs['fail-on-regression'] ? `Quality gate: ${result.reason}` : undefined;
   return { outputs: gateOutputs(result), summary: renderGateSummary(result), failure };

@@ -88,6 +88,8 @@ export async function runDemo(
     dataDir: DEMO_DATA_DIR,
     backend: options.backend,
     model: options.model,
+    // The demo's registry is its own folder, whatever MLFLOW_TRACKING_URI says.
+    registry: { trackingUri: 'local', trackingUriSource: 'the demo' },
     env: options.env,
   };
 

@@ -66,6 +66,8 @@ export async function runGateStage(
     logger: Logger;
     progress?: ProgressFactory;
     makeEvaluator?: typeof createHeldOutEvaluator;
+    /** Shown in the gate's notes (e.g. that the registry does not outlive the job). */
+    notice?: string;
   },
 ): Promise<GateResult> {
   const candidateModelDir = resolve(options.workspace, options.candidateModelDir);
@@ -76,8 +78,10 @@ export async function runGateStage(
     logger: deps.logger,
     progress: deps.progress,
   });
-  return runQualityGate(
+  const result = await runQualityGate(
     { model: options.model, candidateModelDir, policy: options.policy, scratchDir: options.scratchDir },
     { registry: deps.registry, evaluate, logger: deps.logger },
   );
+  if (deps.notice) result.notes.push(deps.notice);
+  return result;
 }

@@ -5,20 +5,20 @@
  */
 import { join, resolve } from 'node:path';
 import type { Logger, ProgressFactory } from '@wms/core';
-import { describeQaFailure, renderQaMarkdown, validateDataset, writeQaReports, type QaReport } from '@wms/dataset';
+import type { QaReport } from '@wms/dataset';
 import type { BackendPreference } from '@wms/model';
 import { trainSummaryMarkdown } from '@wms/model';
-import {
-  createRegistry,
-  promoteCandidate,
-  readCandidateRecord,
-  renderGateSummary,
-  renderPromotionSummary,
-  type GatePolicy,
-  type GateResult,
-  type PromotionResult,
-} from '@wms/registry';
+import { renderGateSummary, type GatePolicy, type GateResult, type PromotionResult } from '@wms/registry';
 import { runGateStage } from './gate-stage';
+import { runPromoteStage } from './promote-stage';
+import { runQaStage } from './qa-stage';
+import {
+  DEFAULT_REGISTRY_OPTIONS,
+  openRegistry,
+  registryEnv,
+  registryNotice,
+  type RegistryOptions,
+} from './registry-options';
 import { runTrainStage, type TrainStageResult } from './train-stage';
 
 export interface LocalPipelineOptions {
@@ -31,7 +31,8 @@ export interface LocalPipelineOptions {
   timeBudgetSec?: number;
   seed?: number;
   model: string;
-  trackingUri?: string;
+  /** Tracking URI, champion marker style and credentials, as the actions take them. */
+  registry?: Partial<RegistryOptions>;
   experiment?: string;
   policy?: Partial<GatePolicy>;
   /** Name of this run's folder under <workspace>/.wms/runs. */
@@ -56,17 +57,19 @@ export async function runLocalPipeline(
   const { logger } = deps;
   const workspace = resolve(options.workspace);
   const summaries: string[] = [];
+  const registryOptions: RegistryOptions = { ...DEFAULT_REGISTRY_OPTIONS, ...options.registry };
+  // Opened first: a registry that cannot be used (no server on a runner) stops before training.
+  const backend = openRegistry(registryOptions, { workspace, env: options.env, logger });
 
-  const qa = await logger.group('data-qa', async () => {
-    const report = await validateDataset(
-      { root: resolve(workspace, options.dataDir), annotationBase: workspace },
+  const qaStage = await logger.group('data-qa', () =>
+    runQaStage(
+      { root: options.dataDir, workspace, reportDir: join('.wms', 'reports', options.runName) },
       { logger, progress: deps.progress?.() },
-    );
-    await writeQaReports(report, join(workspace, '.wms', 'reports', options.runName));
-    return report;
-  });
-  summaries.push(renderQaMarkdown(qa));
-  if (!qa.valid) return { qa, summaries, stoppedBecause: describeQaFailure(qa) };
+    ),
+  );
+  const qa = qaStage.report;
+  summaries.push(qaStage.summary);
+  if (qaStage.failure) return { qa, summaries, stoppedBecause: qaStage.failure };
 
   const runDir = join(workspace, '.wms', 'runs', options.runName);
   const train = await logger.group('train', () =>
@@ -78,17 +81,16 @@ export async function runLocalPipeline(
         backend: options.backend,
         timeBudgetSec: options.timeBudgetSec,
         seed: options.seed,
-        trackingUri: options.trackingUri,
+        trackingUri: registryOptions.trackingUri,
         experiment: options.experiment ?? options.model,
         workspace,
-        env: options.env,
+        env: registryEnv(registryOptions, options.env),
       },
       deps,
     ),
   );
   summaries.push(trainSummaryMarkdown(train));
 
-  const backend = createRegistry({ trackingUri: options.trackingUri, workdir: workspace, logger, env: options.env });
   const gate = await logger.group('quality-gate', () =>
     runGateStage(
       {
@@ -98,30 +100,28 @@ export async function runLocalPipeline(
         workspace,
         policy: options.policy,
       },
-      { registry: backend.registry, logger, progress: deps.progress },
+      { registry: backend.registry, logger, progress: deps.progress, notice: registryNotice(backend) },
     ),
   );
   summaries.push(renderGateSummary(gate));
   if (!gate.improved) return { qa, train, gate, summaries, stoppedBecause: `Quality gate: ${gate.reason}` };
 
-  const record = await readCandidateRecord(train.modelDir, { requireSplit: false });
   const promotion = await logger.group('promote', () =>
-    promoteCandidate(
+    runPromoteStage(
       {
         model: options.model,
         candidateModelDir: train.modelDir,
+        workspace,
         runId: train.runId,
         expectedChampionVersion: gate.championVersion,
         candidate: gate.candidate,
         baseline: gate.baseline,
         reason: gate.reason,
-        metadataDir: workspace,
-        trainingDataCount: record.trainCount,
-        trainedAt: record.createdAt,
+        metadataDir: '.',
       },
-      { registry: backend.registry, logger },
+      { backend, logger },
     ),
   );
-  summaries.push(renderPromotionSummary(promotion, backend.location));
+  summaries.push(promotion.summary);
   return { qa, train, gate, promotion, summaries };
 }

@@ -17,6 +17,22 @@ afterEach(async () => {
   await fsp.rm(work, { recursive: true, force: true });
 });
 
+describe('local store on a GitHub runner', () => {
+  const onRunner = { GITHUB_ACTIONS: 'true' };
+  it('is refused when nothing configured a tracking server (it would be lost with the workspace)', () => {
+    for (const trackingUri of [undefined, '']) {
+      expect(() => createRegistry({ trackingUri, workdir: work, logger: createMemoryLogger(), env: onRunner })).toThrow(
+        /No tracking server configured: on a GitHub runner the local registry in .wms\/registry would be deleted/,
+      );
+    }
+  });
+
+  it("is used, and marked as not persisting, when asked for explicitly with 'local'", () => {
+    const local = createRegistry({ trackingUri: 'local', workdir: work, logger: createMemoryLogger(), env: onRunner });
+    expect(local).toEqual(expect.objectContaining({ kind: 'local', ephemeral: true }));
+  });
+});
+
 describe('local store', () => {
   it("lives under <workdir>/.wms/registry when no tracking URI is set (or 'local')", () => {
     expect(backend).toEqual(expect.objectContaining({ kind: 'local', location: join(work, '.wms/registry') }));

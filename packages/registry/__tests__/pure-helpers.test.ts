@@ -1,5 +1,5 @@
 import { UserError } from '@wms/core';
-import { chunkLogBatch, githubRunFromEnv, LOG_BATCH_LIMITS, parseExpectedChampion, redactSecrets } from '../src';
+import { chunkLogBatch, LOG_BATCH_LIMITS, redactSecrets } from '../src';
 import { proxyPathOf } from '../src/mlflow/artifact-store';
 import { parseS3Uri } from '../src/mlflow/s3-artifact-store';
 
@@ -51,32 +51,7 @@ describe('artifact URIs', () => {
   });
 });
 
-describe('action support', () => {
-  it('reads expected-champion as a version or none', () => {
-    expect(parseExpectedChampion('none')).toBeNull();
-    expect(parseExpectedChampion(' 12 ')).toBe('12');
-    expect(() => parseExpectedChampion('0')).toThrow(/received "0"; expected a version number or 'none'/);
-  });
-
-  it('builds GitHub provenance from the runner environment', () => {
-    const env = {
-      GITHUB_RUN_ID: '9',
-      GITHUB_REPOSITORY: 'o/r',
-      GITHUB_SHA: 's',
-      GITHUB_REF: 'refs/pull/44/merge',
-      GITHUB_ACTOR: 'me',
-    };
-    expect(githubRunFromEnv(env)).toEqual({
-      id: '9',
-      url: 'https://github.com/o/r/actions/runs/9',
-      sha: 's',
-      pr: 44,
-      actor: 'me',
-    });
-    expect(githubRunFromEnv({ GITHUB_REF: 'refs/heads/main' }, 7).pr).toBe(7);
-    expect(githubRunFromEnv({ GITHUB_REF: 'refs/heads/main' }).pr).toBeNull();
-  });
-
+describe('secrets', () => {
   it('redacts tokens, passwords and the basic-auth header value', () => {
     const auth = { username: 'ann', password: 'hunter22' };
     const basic = Buffer.from('ann:hunter22').toString('base64');

@@ -49,8 +49,9 @@ function splitCredentials(uri: string, auth: MlflowAuth): { baseUrl: string; aut
 
 /** The hint for a runner without a tracking server: where the URI can come from. */
 export const RUNNER_TRACKING_HINT =
-  "Set the tracking-uri input (e.g. tracking-uri: ${{ vars.MLFLOW_TRACKING_URI }}, or the start-infra step's tracking-uri output), " +
-  'or the MLFLOW_TRACKING_URI variable for the job. For a throwaway registry that lives only in this job, say so: tracking-uri: local.';
+  'Configure the tracking server: the tracking-uri input (--tracking-uri for the wms CLI), e.g. tracking-uri: ${{ vars.MLFLOW_TRACKING_URI }} ' +
+  "or the start-infra step's tracking-uri output, or the MLFLOW_TRACKING_URI variable for the job. " +
+  'For a throwaway registry that lives only in this job, say so: tracking-uri: local.';
 
 export function createRegistry(options: CreateRegistryOptions): RegistryBackend {
   const fromEnv = options.trackingUri === undefined && options.env.MLFLOW_TRACKING_URI !== undefined;

@@ -12,5 +12,4 @@ export * from './gate/gate-summary';
 export * from './promotion/model-metadata';
 export * from './promotion/promote-candidate';
 export * from './promotion/promotion-summary';
-export * from './action-support';
 export * from './candidate-record';

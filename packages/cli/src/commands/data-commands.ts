@@ -1,14 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  DEFAULT_IMAGES_DIR,
-  SYNTH_DEFAULTS,
-  describeQaFailure,
-  generateSynthDataset,
-  renderQaMarkdown,
-  validateDataset,
-  writeQaReports,
-} from '@wms/dataset';
+import { DEFAULT_IMAGES_DIR, SYNTH_DEFAULTS, generateSynthDataset } from '@wms/dataset';
+import { runQaStage } from '@wms/pipeline';
 import { choiceOption, integerOption, numberOption, type CliContext } from '../cli-options';
 
 export function registerDataCommands(program: Command, ctx: CliContext): void {
@@ -50,9 +43,11 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print the JSON report instead of markdown')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
       const progress = ctx.progress();
-      const report = await validateDataset(
+      const { report, paths, summary, failure } = await runQaStage(
         {
-          root: resolve(ctx.cwd, String(o.dataDir)),
+          root: String(o.dataDir),
+          workspace: ctx.cwd,
+          reportDir: String(o.reportDir),
           imagesDir: o.imagesDir as string | undefined,
           masksDir: o.masksDir as string | undefined,
           resolution: { minSide: o.minSide as number | undefined, maxSide: o.maxSide as number | undefined },
@@ -64,11 +59,10 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
         { logger: ctx.logger, progress },
       );
       progress.stop();
-      const paths = await writeQaReports(report, resolve(ctx.cwd, String(o.reportDir)));
-      ctx.print(o.json ? JSON.stringify(report, null, 2) : renderQaMarkdown(report));
+      ctx.print(o.json ? JSON.stringify(report, null, 2) : summary);
       ctx.logger.info(`Reports: ${paths.json}, ${paths.markdown}`);
-      if (!report.valid) {
-        ctx.logger.error(describeQaFailure(report));
+      if (failure) {
+        ctx.logger.error(failure);
         process.exitCode = 1;
       }
     });

@@ -1,48 +1,61 @@
 import type { Command } from 'commander';
 import { BACKEND_PREFERENCES, type BackendPreference } from '@wms/model';
 import { runDemo, runLocalPipeline } from '@wms/pipeline';
-import { choiceOption, integerOption, trackingUriFrom, type CliContext } from '../cli-options';
+import {
+  addRegistryOptions,
+  choiceOption,
+  integerOption,
+  registryOptionsFromFlags,
+  type CliContext,
+  type RegistryFlags,
+} from '../cli-options';
 
 export function registerPipelineCommands(program: Command, ctx: CliContext): void {
-  program
-    .command('pipeline')
-    .description('data-qa → train → quality gate → promote, on one dataset, as the workflows run it.')
-    .option('--data-dir <dir>', 'dataset root', 'WMS/data/training')
-    .option('--config <file>', 'training config')
-    .option('--backend <name>', BACKEND_PREFERENCES.join(', '), choiceOption('--backend', BACKEND_PREFERENCES), 'auto')
-    .option('--time-budget <sec>', 'training budget', integerOption('--time-budget', 1, 7 * 24 * 3600))
-    .option('--model-name <name>', 'registered model name', 'water-meter')
-    .option('--tracking-uri <uri>', 'MLflow URL, or empty for the local store in .wms/registry')
-    .action(
-      async (o: {
+  addRegistryOptions(
+    program
+      .command('pipeline')
+      .description('data-qa → train → quality gate → promote, on one dataset, as the workflows run it.')
+      .option('--data-dir <dir>', 'dataset root', 'WMS/data/training')
+      .option('--config <file>', 'training config')
+      .option(
+        '--backend <name>',
+        BACKEND_PREFERENCES.join(', '),
+        choiceOption('--backend', BACKEND_PREFERENCES),
+        'auto',
+      )
+      .option('--time-budget <sec>', 'training budget', integerOption('--time-budget', 1, 7 * 24 * 3600))
+      .option('--model-name <name>', 'registered model name', 'water-meter'),
+  ).action(
+    async (
+      o: RegistryFlags & {
         dataDir: string;
         config?: string;
         backend: BackendPreference;
         timeBudget?: number;
         modelName: string;
-        trackingUri?: string;
-      }) => {
-        const result = await runLocalPipeline(
-          {
-            workspace: ctx.cwd,
-            dataDir: o.dataDir,
-            config: o.config,
-            backend: o.backend,
-            timeBudgetSec: o.timeBudget,
-            model: o.modelName,
-            trackingUri: trackingUriFrom(o.trackingUri, ctx.env),
-            runName: new Date().toISOString().replace(/[:.]/g, '-'),
-            env: ctx.env,
-          },
-          { logger: ctx.logger, progress: ctx.progress },
-        );
-        for (const block of result.summaries) ctx.print(block);
-        if (result.stoppedBecause) {
-          ctx.logger.error(result.stoppedBecause);
-          process.exitCode = 1;
-        }
       },
-    );
+    ) => {
+      const result = await runLocalPipeline(
+        {
+          workspace: ctx.cwd,
+          dataDir: o.dataDir,
+          config: o.config,
+          backend: o.backend,
+          timeBudgetSec: o.timeBudget,
+          model: o.modelName,
+          registry: registryOptionsFromFlags(o, ctx.env),
+          runName: new Date().toISOString().replace(/[:.]/g, '-'),
+          env: ctx.env,
+        },
+        { logger: ctx.logger, progress: ctx.progress },
+      );
+      for (const block of result.summaries) ctx.print(block);
+      if (result.stoppedBecause) {
+        ctx.logger.error(result.stoppedBecause);
+        process.exitCode = 1;
+      }
+    },
+  );
 
   program
     .command('demo')

@@ -1,21 +1,20 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatNumber, mdHeading, mdTable } from '@wms/core';
+import { renderGateSummary, type RegistryBackend } from '@wms/registry';
+import { openRegistry, registryNotice, runGateStage, runPromoteStage } from '@wms/pipeline';
 import {
-  createRegistry,
-  promoteCandidate,
-  readCandidateRecord,
-  renderGateSummary,
-  renderPromotionSummary,
-} from '@wms/registry';
-import { runGateStage } from '@wms/pipeline';
-import { integerOption, numberOption, trackingUriFrom, type CliContext } from '../cli-options';
+  addRegistryOptions,
+  integerOption,
+  numberOption,
+  registryOptionsFromFlags,
+  type CliContext,
+  type RegistryFlags,
+} from '../cli-options';
 
-interface GateFlags {
+interface GateFlags extends RegistryFlags {
   candidate: string;
   dataDir: string;
   modelName: string;
-  trackingUri?: string;
   minDiceDelta: number;
   minIouDelta: number;
   requireSignificance?: boolean;
@@ -24,11 +23,12 @@ interface GateFlags {
 }
 
 function addGateOptions(command: Command): Command {
-  return command
-    .requiredOption('--candidate <dir>', 'the candidate model folder (a train run’s model/)')
-    .option('--data-dir <dir>', 'the dataset the candidate was trained on', '.')
-    .option('--model-name <name>', 'registered model name', 'water-meter')
-    .option('--tracking-uri <uri>', 'MLflow URL, or empty for the local store in .wms/registry')
+  return addRegistryOptions(
+    command
+      .requiredOption('--candidate <dir>', 'the candidate model folder (a train run’s model/)')
+      .option('--data-dir <dir>', 'the dataset the candidate was trained on', '.')
+      .option('--model-name <name>', 'registered model name', 'water-meter'),
+  )
     .option('--min-dice-delta <d>', 'smallest Dice gain that counts', numberOption('--min-dice-delta', 0, 1), 0)
     .option('--min-iou-delta <d>', 'smallest IoU gain that counts', numberOption('--min-iou-delta', 0, 1), 0)
     .option('--require-significance', 'also require a paired bootstrap to show the Dice gain is not noise')
@@ -36,13 +36,16 @@ function addGateOptions(command: Command): Command {
     .option('--seed <n>', 'bootstrap seed', integerOption('--seed', 0), 1);
 }
 
-async function gate(o: GateFlags, ctx: CliContext) {
-  const backend = createRegistry({
-    trackingUri: trackingUriFrom(o.trackingUri, ctx.env),
-    workdir: ctx.cwd,
-    logger: ctx.logger,
+function open(flags: RegistryFlags, ctx: CliContext): RegistryBackend {
+  return openRegistry(registryOptionsFromFlags(flags, ctx.env), {
+    workspace: ctx.cwd,
     env: ctx.env,
+    logger: ctx.logger,
   });
+}
+
+async function gate(o: GateFlags, ctx: CliContext) {
+  const backend = open(o, ctx);
   const result = await runGateStage(
     {
       model: o.modelName,
@@ -57,7 +60,7 @@ async function gate(o: GateFlags, ctx: CliContext) {
         seed: o.seed,
       },
     },
-    { registry: backend.registry, logger: ctx.logger, progress: ctx.progress },
+    { registry: backend.registry, logger: ctx.logger, progress: ctx.progress, notice: registryNotice(backend) },
   );
   ctx.print(renderGateSummary(result));
   return { backend, result };
@@ -81,61 +84,52 @@ export function registerRegistryCommands(program: Command, ctx: CliContext): voi
         process.exitCode = 1;
         return;
       }
-      const candidateModelDir = resolve(ctx.cwd, o.candidate);
-      const record = await readCandidateRecord(candidateModelDir, { requireSplit: false });
-      const promotion = await promoteCandidate(
+      const promotion = await runPromoteStage(
         {
           model: o.modelName,
-          candidateModelDir,
-          runId: record.runId ?? undefined,
+          candidateModelDir: o.candidate,
+          workspace: ctx.cwd,
           expectedChampionVersion: result.championVersion,
           candidate: result.candidate,
           baseline: result.baseline,
           reason: result.reason,
-          metadataDir: resolve(ctx.cwd, o.metadataDir),
-          trainingDataCount: record.trainCount,
-          trainedAt: record.createdAt,
+          metadataDir: o.metadataDir,
         },
-        { registry: backend.registry, logger: ctx.logger },
+        { backend, logger: ctx.logger },
       );
-      ctx.print(renderPromotionSummary(promotion, backend.location));
+      ctx.print(promotion.summary);
     });
 
-  program
-    .command('models')
-    .description('List the registered versions of a model, newest first, and which one is the champion.')
-    .option('--model-name <name>', 'registered model name', 'water-meter')
-    .option('--tracking-uri <uri>', 'MLflow URL, or empty for the local store in .wms/registry')
-    .action(async (o: { modelName: string; trackingUri?: string }) => {
-      const backend = createRegistry({
-        trackingUri: trackingUriFrom(o.trackingUri, ctx.env),
-        workdir: ctx.cwd,
-        logger: ctx.logger,
-        env: ctx.env,
-      });
-      const versions = await backend.registry.history(o.modelName);
-      if (versions.length === 0) {
-        ctx.print(`No versions of '${o.modelName}' in ${backend.location} yet.`);
-        return;
-      }
-      ctx.print(
-        [
-          mdHeading(`${o.modelName} in ${backend.location}`),
-          mdTable(
-            ['version', 'status', 'Dice', 'IoU', 'run', 'created'],
-            [...versions]
-              .reverse()
-              .map((v) => [
-                v.version,
-                v.status,
-                formatNumber(v.metrics?.dice),
-                formatNumber(v.metrics?.iou),
-                v.runId ?? '',
-                v.createdAt,
-              ]),
-            ['r', 'l', 'r', 'r', 'l', 'l'],
-          ),
-        ].join('\n'),
-      );
-    });
+  addRegistryOptions(
+    program
+      .command('models')
+      .description('List the registered versions of a model, newest first, and which one is the champion.')
+      .option('--model-name <name>', 'registered model name', 'water-meter'),
+  ).action(async (o: RegistryFlags & { modelName: string }) => {
+    const backend = open(o, ctx);
+    const versions = await backend.registry.history(o.modelName);
+    if (versions.length === 0) {
+      ctx.print(`No versions of '${o.modelName}' in ${backend.location} yet.`);
+      return;
+    }
+    ctx.print(
+      [
+        mdHeading(`${o.modelName} in ${backend.location}`),
+        mdTable(
+          ['version', 'status', 'Dice', 'IoU', 'run', 'created'],
+          [...versions]
+            .reverse()
+            .map((v) => [
+              v.version,
+              v.status,
+              formatNumber(v.metrics?.dice),
+              formatNumber(v.metrics?.iou),
+              v.runId ?? '',
+              v.createdAt,
+            ]),
+          ['r', 'l', 'r', 'r', 'l', 'l'],
+        ),
+      ].join('\n'),
+    );
+  });
 }

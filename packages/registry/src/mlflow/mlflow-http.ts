@@ -151,13 +151,13 @@ export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
       async () => {
         const headers: Record<string, string> = {};
         if (header) headers.Authorization = header;
-        let body: string | Uint8Array | undefined;
+        let body: string | Uint8Array<ArrayBuffer> | undefined;
         if (request.json !== undefined) {
           headers['Content-Type'] = 'application/json';
           body = JSON.stringify(request.json);
         } else if (request.body) {
           headers['Content-Type'] = 'application/octet-stream';
-          body = request.body;
+          body = new Uint8Array(request.body); // an ArrayBuffer-backed copy, as fetch's BodyInit types want
         }
         const response = await fetch(url, {
           method: request.method,
