@@ -84,6 +84,13 @@ it('reports a failed apply with the end of terraform’s error output', async ()
   expect(fake.calls().map((c) => c.args[0])).toEqual(['init', 'apply']);
 });
 
+it('names a Terraform root that does not exist', async () => {
+  const logger = createMemoryLogger();
+  await expect(terraformApply(createSpawnRunner(logger), { dir: join(dir, 'nope') }, logger)).rejects.toThrow(
+    `Terraform root ${join(dir, 'nope')} does not exist.`,
+  );
+});
+
 it('says how to get terraform when it is not on PATH', async () => {
   const logger = createMemoryLogger();
   const error = await terraformApply(

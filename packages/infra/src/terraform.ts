@@ -2,6 +2,7 @@
  * The terraform mode: `init` + `apply` (or `destroy`) in a Terraform root, then the root's outputs
  * read with `terraform output -json` ({"name": {"value": …, "type": …, "sensitive": …}}).
  */
+import { existsSync } from 'node:fs';
 import { UserError, type Logger } from '@wms/core';
 import type { CommandRunner } from './command-runner';
 
@@ -40,6 +41,11 @@ async function run(
   echoStdout = true,
 ): Promise<string> {
   const binary = options.binary ?? 'terraform';
+  if (!existsSync(options.dir)) {
+    throw new UserError(`Terraform root ${options.dir} does not exist.`, {
+      hint: 'Set terraform-dir to a folder with .tf files, relative to the workspace (e.g. infra/ephemeral).',
+    });
+  }
   let result;
   try {
     result = await runner(binary, args, { cwd: options.dir, env: options.env, echoStdout });
