@@ -58,9 +58,12 @@ function check(workflow: string, extra: Record<string, string> = {}): Finding[] 
 const rules = (findings: Finding[]): RuleId[] => findings.map((f) => f.rule);
 
 const GOOD = `on: push
+permissions:
+  contents: read
 jobs:
   qa:
     runs-on: ubuntu-24.04
+    timeout-minutes: 10
     outputs:
       pairs: \${{ steps.qa.outputs.pairs }}
       note: \${{ steps.note.outputs.text }}
@@ -84,6 +87,7 @@ jobs:
   after:
     needs: [qa, infra]
     runs-on: ubuntu-24.04
+    timeout-minutes: 5
     steps:
       - run: echo "\${{ needs.infra.outputs.url }} \${{ needs.qa.outputs.note }}"
 `;
@@ -96,18 +100,18 @@ describe('workflow rules', () => {
   it('uses-exists: a local action or called workflow that is not there', () => {
     const findings = check(GOOD.replace('./actions/qa', './actions/qa-typo').replace('infra.yml', 'infra-typo.yml'));
     expect(rules(findings)).toEqual(expect.arrayContaining(['uses-exists', 'uses-exists']));
-    expect(findings.find((f) => f.message.includes('actions/qa-typo'))).toMatchObject({ line: 11 });
+    expect(findings.find((f) => f.message.includes('actions/qa-typo'))).toMatchObject({ line: 14 });
     expect(findings.some((f) => f.message.includes('.github/workflows/infra-typo.yml'))).toBe(true);
   });
 
   it('uses-exists: $/ paths are checked like ./ paths', () => {
     const findings = check(GOOD.replace('./actions/qa', '$/actions/nope'));
-    expect(findings).toEqual([expect.objectContaining({ rule: 'uses-exists', line: 11 })]);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'uses-exists', line: 14 })]);
   });
 
   it('unknown-input: a with: key the action does not declare (the README data-dir mistake)', () => {
     const findings = check(GOOD.replace('dataset-dir: data', 'dataset-dir: data\n          data-dir: data'));
-    expect(findings).toEqual([expect.objectContaining({ rule: 'unknown-input', line: 14 })]);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'unknown-input', line: 17 })]);
     expect(findings[0]?.message).toContain("'data-dir'");
     expect(findings[0]?.message).toContain('dataset-dir, report-dir');
   });
@@ -130,7 +134,7 @@ describe('workflow rules', () => {
 
   it('step-output: an output the action does not declare', () => {
     const findings = check(GOOD.replace("steps.qa.outputs.valid == 'true'", "steps.qa.outputs.passed == 'true'"));
-    expect(findings).toEqual([expect.objectContaining({ rule: 'step-output', line: 15 })]);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'step-output', line: 18 })]);
     expect(findings[0]?.message).toContain('actions/qa has outputs: valid, pairs');
   });
 
@@ -164,9 +168,11 @@ describe('workflow rules', () => {
     outputs:
       pairs:
         value: \${{ jobs.qa.outputs.pair }}
+permissions: {}
 jobs:
   qa:
     runs-on: ubuntu-24.04
+    timeout-minutes: 5
     outputs:
       pairs: \${{ steps.qa.outputs.pairs }}
     steps:
@@ -181,25 +187,40 @@ jobs:
 
   it("self-reference: a callable workflow's ./ action resolves in the caller's checkout", () => {
     const callable = `on: workflow_call
+permissions: {}
 jobs:
   qa:
     runs-on: ubuntu-24.04
+    timeout-minutes: 5
     steps:
       - uses: ./actions/qa
         with:
           dataset-dir: d
 `;
     const findings = check(callable);
-    expect(findings).toEqual([expect.objectContaining({ rule: 'self-reference', line: 6 })]);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'self-reference', line: 8 })]);
     expect(findings[0]?.message).toContain("'$/actions/qa'");
     expect(check(callable.replace('./actions/qa', '$/actions/qa'))).toEqual([]);
   });
 
   it('pinned: a third-party action by tag, or by SHA without the release comment', () => {
     const byTag = check(GOOD.replace(CHECKOUT, 'actions/checkout@v5'));
-    expect(byTag).toEqual([expect.objectContaining({ rule: 'pinned', line: 9 })]);
+    expect(byTag).toEqual([expect.objectContaining({ rule: 'pinned', line: 12 })]);
     const noComment = check(GOOD.replace(CHECKOUT, 'actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'));
     expect(noComment).toEqual([expect.objectContaining({ rule: 'pinned' })]);
     expect(noComment[0]?.message).toContain('# vX.Y.Z');
+  });
+
+  it('timeout: a job that runs steps without timeout-minutes (a calling job needs none)', () => {
+    const findings = check(GOOD.replace('    timeout-minutes: 5\n', ''));
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'timeout', message: expect.stringContaining("job 'after'") }),
+    ]);
+  });
+
+  it('permissions: no top-level permissions while a job sets none', () => {
+    const findings = check(GOOD.replace('permissions:\n  contents: read\n', ''));
+    expect(findings).toEqual([expect.objectContaining({ rule: 'permissions', line: 1 })]);
+    expect(findings[0]?.message).toContain('qa, infra, after');
   });
 });

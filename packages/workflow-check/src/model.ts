@@ -75,6 +75,8 @@ export interface JobModel {
   steps: StepModel[];
   /** Scalars of the job outside its steps and outputs (if, env, with, strategy…). */
   scalars: ScalarAt[];
+  hasTimeout: boolean;
+  hasPermissions: boolean;
 }
 
 export interface CallInput {
@@ -93,6 +95,8 @@ export interface WorkflowModel {
     outputs: Record<string, WithValue>;
   };
   jobs: JobModel[];
+  /** Top-level `permissions:` present (the default for every job that sets none). */
+  hasPermissions: boolean;
 }
 
 function withValues(file: YamlFile, node: Node | undefined): Record<string, WithValue> {
@@ -179,9 +183,11 @@ export function loadWorkflow(path: string, text: string): WorkflowModel {
       outputs: withValues(file, getNode(value, 'outputs')),
       steps: items(getNode(value, 'steps')).map((step, index) => loadStep(file, step, index)),
       scalars: outside.flatMap((e) => scalarsUnder(file, e.value, [e.key])),
+      hasTimeout: getNode(value, 'timeout-minutes') !== undefined,
+      hasPermissions: getNode(value, 'permissions') !== undefined,
     };
   });
-  return { file, triggers, call, jobs };
+  return { file, triggers, call, jobs, hasPermissions: getNode(file.root, 'permissions') !== undefined };
 }
 
 export interface ActionManifest {

@@ -11,6 +11,10 @@
  * - self-reference   a callable workflow uses its own actions with `$/`, never `./` (which would
  *                    resolve in the caller's checkout)
  * - pinned           third-party actions are pinned by full commit SHA with a `# vX.Y.Z` comment
+ * - timeout          every job that runs steps has `timeout-minutes` (a called workflow's jobs
+ *                    carry their own; GitHub refuses the key on a calling job)
+ * - permissions      top-level `permissions:` (or one on every job), so no job silently gets the
+ *                    repository's default token scopes
  */
 import type { ActionManifest, JobModel, StepModel, UsesRef, WorkflowModel } from './model';
 import { readAction, readWorkflow, type RepoTree } from './repo-tree';
@@ -25,6 +29,8 @@ export type RuleId =
   | 'call-output'
   | 'self-reference'
   | 'pinned'
+  | 'timeout'
+  | 'permissions'
   | 'actionlint'
   | 'github-parser'
   | 'consumer-ref';
@@ -70,7 +76,7 @@ export function runWritesOutput(run: string, name: string): boolean {
 }
 
 export interface RuleOptions {
-  /** Require SHA pins on third-party `uses:` (on for .github/workflows). */
+  /** The repository's own policy (SHA pins, timeouts, permissions): on for .github/workflows. */
   requirePins: boolean;
 }
 
@@ -243,7 +249,24 @@ export function checkWorkflow(workflow: WorkflowModel, tree: RepoTree, options: 
   const callable = workflow.call !== undefined;
   const jobsById = new Map(workflow.jobs.map((j) => [j.id, j]));
 
+  const unscoped = workflow.jobs.filter((j) => !j.hasPermissions).map((j) => j.id);
+  if (options.requirePins && !workflow.hasPermissions && unscoped.length > 0) {
+    findings.push({
+      file,
+      line: 1,
+      rule: 'permissions',
+      message: `no top-level permissions and jobs ${unscoped.join(', ')} set none: they get the repository's default token scopes; set \`permissions: contents: read\` at the top (jobs ask for more)`,
+    });
+  }
   for (const job of workflow.jobs) {
+    if (options.requirePins && !job.uses && !job.hasTimeout) {
+      findings.push({
+        file,
+        line: job.line,
+        rule: 'timeout',
+        message: `job '${job.id}' has no timeout-minutes (the default is 6 hours)`,
+      });
+    }
     const resolvedJob = checkUses(
       file,
       `job '${job.id}'`,

@@ -1,0 +1,85 @@
+/**
+ * What train.yml promises beyond "it parses": the PR head is what is validated and trained, one
+ * run per model, stop-infra even on failure and cancel, write scopes only where they are used, and
+ * nothing pushed to git after the gate (the registry is the record of the champion).
+ */
+import { join } from 'node:path';
+import { readWorkflow, workingTree } from '@wms/workflow-check';
+import { getNode, scalarText } from '../src/yaml-source';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const train = readWorkflow(workingTree(ROOT), '.github/workflows/train.yml')!;
+const job = (id: string) => train.jobs.find((j) => j.id === id);
+const jobNode = (id: string) => getNode(getNode(train.file.root, 'jobs'), id);
+
+describe('train.yml', () => {
+  it('is callable with described inputs, secrets and outputs', () => {
+    expect(train.triggers).toEqual(expect.arrayContaining(['workflow_call', 'pull_request', 'workflow_dispatch']));
+    const call = getNode(getNode(train.file.root, 'on'), 'workflow_call');
+    for (const section of ['inputs', 'secrets', 'outputs']) {
+      const entries = getNode(call, section) as { items: { key: { value: string }; value: unknown }[] };
+      expect(entries.items.length).toBeGreaterThan(0);
+      for (const item of entries.items)
+        expect({ name: item.key.value, description: scalarText(getNode(item.value as never, 'description')) }).toEqual({
+          name: item.key.value,
+          description: expect.stringMatching(/\S{3}/),
+        });
+    }
+    expect(Object.keys(train.call?.inputs ?? {})).toEqual(
+      expect.arrayContaining(['data-dir', 'model-name', 'tracking-uri', 'config']),
+    );
+  });
+
+  it('validates and trains the PR head commit, not the merge commit', () => {
+    const checkouts = train.jobs.flatMap((j) =>
+      j.steps
+        .filter((s) => s.uses?.raw.startsWith('actions/checkout@'))
+        .map((s) => ({ job: j.id, ref: s.with.ref?.value })),
+    );
+    expect(checkouts.length).toBeGreaterThanOrEqual(2);
+    for (const c of checkouts) expect(c).toEqual({ job: c.job, ref: '${{ needs.admit.outputs.head-sha }}' });
+  });
+
+  it('serialises runs per model and never cancels one', () => {
+    const concurrency = getNode(train.file.root, 'concurrency');
+    expect(scalarText(getNode(concurrency, 'group'))).toContain('inputs.model-name');
+    expect(scalarText(getNode(concurrency, 'cancel-in-progress'))).toBe('false');
+  });
+
+  it('reaches its own actions by $/ only', () => {
+    const own = train.jobs
+      .flatMap((j) => [j.uses, ...j.steps.map((s) => s.uses)])
+      .filter((u) => u && u.kind !== 'remote');
+    expect(own.length).toBeGreaterThanOrEqual(4);
+    for (const uses of own) expect(uses?.kind).toBe('self');
+  });
+
+  it('promotes only when the gate says improved, then pushes nothing to git', () => {
+    const steps = job('train')!.steps;
+    const promote = steps.find((s) => s.id === 'promote')!;
+    const ifText = promote.scalars.find((s) => s.key === 'if')?.text;
+    expect(ifText).toBe("steps.gate.outputs.improved == 'true'");
+    expect(train.file.text).not.toMatch(/git\s+push/);
+    const upload = steps.slice(promote.index + 1).find((s) => s.uses?.raw.startsWith('actions/upload-artifact@'));
+    expect(upload?.with.path?.value).toContain(promote.with['metadata-dir']?.value ?? 'missing');
+  });
+
+  it('gives write scopes only to the jobs that report and merge', () => {
+    for (const j of train.jobs) {
+      const perms = getNode(jobNode(j.id), 'permissions');
+      const writes = ((perms as { items?: { key: { value: string }; value: { value: string } }[] })?.items ?? [])
+        .filter((p) => String(p.value?.value) === 'write')
+        .map((p) => p.key.value);
+      if (['merge', 'report'].includes(j.id)) continue;
+      expect({ job: j.id, writes: writes.filter((w) => w !== 'id-token') }).toEqual({ job: j.id, writes: [] });
+    }
+  });
+
+  it('stops the infrastructure whatever happened, cancel included', () => {
+    const stop = job('stop-infra');
+    if (!stop) return expect(train.jobs.map((j) => j.id)).not.toContain('start-infra');
+    const ifText = scalarText(getNode(jobNode('stop-infra'), 'if')) ?? '';
+    expect(ifText).toMatch(/^always\(\)/);
+    expect(stop.needs).toEqual(expect.arrayContaining(['start-infra', 'train']));
+  });
+});
