@@ -33,8 +33,9 @@ let cachedWhyNot = '';
 
 /**
  * How to run the server here: WMS_MLFLOW_PYTHON (a python with mlflow installed, as on a GitHub
- * runner after `pip install mlflow==2.12.2`), else Debian's python3 with ../shared/mlflow-server.
- * Null (with `mlflowServerMissingReason()`) when neither is available.
+ * runner after `pip install mlflow==2.12.2 boto3`), else Debian's python3 with ../shared/mlflow-server.
+ * Null (with `mlflowServerMissingReason()`) when neither is available. The s3:// artifact-root
+ * test also needs boto3 in that python (Debian: python3-boto3).
  */
 export function findMlflowServer(): MlflowServerSource | null {
   if (cachedSource !== undefined) return cachedSource;
