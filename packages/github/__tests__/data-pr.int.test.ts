@@ -62,12 +62,10 @@ function request(report: DataReport, overrides: Partial<DataPrRequest> = {}): Da
 
 describe('valid data', () => {
   it('opens a PR when none is open for the branch, with the report as body', async () => {
-    server
-      .on('GET', PULLS, { status: 200, body: [] })
-      .on('POST', PULLS, (r) => ({
-        status: 201,
-        body: pullRequestJson({ number: 12, body: (r.body as { body: string }).body }),
-      }));
+    server.on('GET', PULLS, { status: 200, body: [] }).on('POST', PULLS, (r) => ({
+      status: 201,
+      body: pullRequestJson({ number: 12, body: (r.body as { body: string }).body }),
+    }));
     const result = await publishDataReport(client(), request(VALID), createMemoryLogger());
 
     expect(result).toMatchObject({ outcome: 'created', commentId: null });

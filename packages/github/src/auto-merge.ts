@@ -220,7 +220,11 @@ export async function approveAndMerge(
   logger: Logger,
 ): Promise<AutoMergeResult> {
   const { github } = clients;
-  const pr = await github.getPullRequest(request.prNumber);
+  const fetched = await github.getPullRequest(request.prNumber);
+  // A dry run reads nothing: assume the pull request is open at the trained SHA.
+  const pr = github.dryRun
+    ? { ...fetched, headSha: request.headSha, nodeId: `(node id of #${fetched.number})` }
+    : fetched;
   const base = { pullRequest: pr, approved: false, branch: 'not-merged' as BranchOutcome, commentId: null };
   if (isForkPullRequest(pr)) {
     const refusal = await refuseForkPullRequest(github, pr, request.branchPrefix, logger);

@@ -2,6 +2,7 @@
  * GitHub's refusals that have a known fix, recognised from the answers GitHub really sends
  * (REST 4xx bodies and GraphQL `errors[].message`), each mapped to the setting or token that fixes it.
  */
+import { UserError } from '@wms/core';
 
 /** The HTTP status of an Octokit RequestError, if that is what was thrown. */
 export function httpStatusOf(error: unknown): number | undefined {
@@ -105,4 +106,35 @@ export function describeMergeRefusal(error: unknown): string {
     return `GitHub refused the merge (405): ${message} Enable that merge method in Settings → General → Pull Requests, or set 'merge-method' to an allowed one.`;
   }
   return `GitHub refused the merge${status ? ` (${status})` : ''}: ${message}`;
+}
+
+/**
+ * A refusal the person running the pipeline can fix (bad token, missing permission, wrong
+ * repository) as a UserError that says so; anything else is returned unchanged.
+ */
+export function explainGitHubError(error: unknown): unknown {
+  const status = httpStatusOf(error);
+  if (status === undefined || error instanceof UserError) return error;
+  const e = error as { request?: { method?: string; url?: string } };
+  const call = `${e.request?.method ?? ''} ${e.request?.url ?? ''}`.trim();
+  const message = githubMessages(error)[0] ?? String(error);
+  if (status === 401) {
+    return new UserError(`GitHub rejected the token (401 ${message}) on ${call}.`, {
+      hint: "Check the 'github-token' / 'approve-token' input (or --token / GITHUB_TOKEN): it is expired, revoked or not a token.",
+      cause: error,
+    });
+  }
+  if (status === 403 && isNotAccessible(error)) {
+    return new UserError(`GitHub refused ${call}: ${message} (403).`, {
+      hint: 'The token lacks a permission: give the job `pull-requests: write`, `contents: write` and `statuses: write` (docs/github.md lists which step needs which), or pass a token that has them. Pull requests from forks only get a read-only token.',
+      cause: error,
+    });
+  }
+  if (status === 404) {
+    return new UserError(`GitHub answered 404 Not Found for ${call}.`, {
+      hint: 'Check the repository (GITHUB_REPOSITORY / --repo), the pull request number, and that the token can see the repository (a private repository answers 404 to a token without access).',
+      cause: error,
+    });
+  }
+  return error;
 }

@@ -7,3 +7,6 @@ export * from './stop-infra-stage';
 export * from './registry-options';
 export * from './qa-stage';
 export * from './promote-stage';
+export * from './data-pr-stage';
+export * from './auto-merge-stage';
+export * from './results-comment-stage';

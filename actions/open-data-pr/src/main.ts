@@ -1,0 +1,45 @@
+import type { InputValues } from '@wms/core';
+import type { ActionContext, ActionResult } from '@wms/core/action';
+import {
+  createGitHubClient,
+  parseRepository,
+  resolveBranch,
+  resolveHeadSha,
+  runUrlFromEnv,
+  tuningFromEnv,
+} from '@wms/github';
+import { runDataPrStage } from '@wms/pipeline/data-pr-stage';
+import type { spec } from './spec';
+
+/** Opens or updates the data PR with the data-qa report, or comments on the commit and fails. */
+export async function runOpenDataPrAction(
+  inputs: InputValues<typeof spec.inputs>,
+  ctx: ActionContext,
+): Promise<ActionResult<keyof typeof spec.outputs>> {
+  const { env, logger } = ctx;
+  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
+  const client = createGitHubClient({ token: inputs['github-token'], repo, env, logger, tuning: tuningFromEnv(env) });
+  const result = await runDataPrStage(
+    {
+      reportPath: inputs['report-path'],
+      branch: resolveBranch(inputs.branch, env, "Input 'branch'"),
+      base: inputs.base,
+      headSha: resolveHeadSha(inputs['head-sha'], env, "Input 'head-sha'"),
+      branchPrefix: inputs['branch-prefix'],
+      reportUrl: inputs['report-url'] || runUrlFromEnv(env),
+      workspace: ctx.workspace,
+    },
+    { client, logger },
+  );
+  return {
+    outputs: {
+      'pr-number': result.pullRequest?.number ?? '',
+      'pr-url': result.pullRequest?.url ?? '',
+      'comment-id': result.commentId ?? '',
+      outcome: result.outcome,
+      valid: result.outcome !== 'invalid',
+    },
+    summary: result.summary,
+    failure: result.failure,
+  };
+}
