@@ -8,7 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listWorkflows, readWorkflow, workingTree } from '@wms/workflow-check';
+import {
+  ACT_WORKFLOWS_DIR,
+  checkWorkflow,
+  listWorkflows,
+  loadWorkflow,
+  memoryTree,
+  readWorkflow,
+  toActWorkflow,
+  workingTree,
+} from '@wms/workflow-check';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const tree = workingTree(ROOT);
@@ -137,5 +146,25 @@ describe("train.yml's admit step under the fixtures", () => {
       /^::error title=Pull request from a fork::someone\/wms-pipeline is a fork .* push the branch to a data\/\* branch/m,
     );
     expect(r.output).toBe('');
+  });
+});
+
+describe('act copies of the workflows (pnpm act:workflows)', () => {
+  it("turn every $/ into a ./ path act resolves in this checkout, and those paths exist", () => {
+    const files: Record<string, string> = {};
+    for (const path of listWorkflows(tree)) files[path.replace('.github/workflows', ACT_WORKFLOWS_DIR)] = toActWorkflow(tree.read(path) ?? '');
+    // The act copies plus this repository's actions, as act's workspace would hold them.
+    const actTree = memoryTree(new Proxy(files, { get: (t, p: string) => t[p] ?? tree.read(p) }), 'act workspace');
+    for (const [path, text] of Object.entries(files)) {
+      expect(text).not.toMatch(/uses:\s*['"]?\$\//);
+      const findings = checkWorkflow(loadWorkflow(path, text), actTree, { requirePins: true }).filter((f) => f.rule !== 'self-reference');
+      expect({ path, findings }).toEqual({ path, findings: [] });
+    }
+  });
+
+  it('point called workflows at their act copies', () => {
+    expect(toActWorkflow('    uses: $/.github/workflows/ec2-control.yml\n      - uses: $/actions/train\n')).toContain(
+      `uses: ./${ACT_WORKFLOWS_DIR}/ec2-control.yml\n      - uses: ./actions/train\n`,
+    );
   });
 });

@@ -1,4 +1,5 @@
 export { actionlint, OUTDATED_ACTIONLINT_MESSAGES } from './actionlint';
+export { ACT_WORKFLOWS_DIR, toActWorkflow } from './act-workflows';
 export { checkDocExample, yamlBlocks, type DocExample } from './doc-examples';
 export {
   markedBlocks,
