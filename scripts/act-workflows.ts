@@ -14,4 +14,6 @@ const files = readdirSync(join(root, '.github/workflows')).filter((f) => /\.ya?m
 for (const file of files) {
   writeFileSync(join(out, file), toActWorkflow(readFileSync(join(root, '.github/workflows', file), 'utf8')));
 }
-console.log(`${files.length} workflows written to ${ACT_WORKFLOWS_DIR}/ for act (run: act -W ${ACT_WORKFLOWS_DIR}/train.yml)`);
+console.log(
+  `${files.length} workflows written to ${ACT_WORKFLOWS_DIR}/ for act (run: act -W ${ACT_WORKFLOWS_DIR}/train.yml)`,
+);

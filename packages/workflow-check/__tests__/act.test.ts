@@ -150,14 +150,17 @@ describe("train.yml's admit step under the fixtures", () => {
 });
 
 describe('act copies of the workflows (pnpm act:workflows)', () => {
-  it("turn every $/ into a ./ path act resolves in this checkout, and those paths exist", () => {
+  it('turn every $/ into a ./ path act resolves in this checkout, and those paths exist', () => {
     const files: Record<string, string> = {};
-    for (const path of listWorkflows(tree)) files[path.replace('.github/workflows', ACT_WORKFLOWS_DIR)] = toActWorkflow(tree.read(path) ?? '');
+    for (const path of listWorkflows(tree))
+      files[path.replace('.github/workflows', ACT_WORKFLOWS_DIR)] = toActWorkflow(tree.read(path) ?? '');
     // The act copies plus this repository's actions, as act's workspace would hold them.
     const actTree = memoryTree(new Proxy(files, { get: (t, p: string) => t[p] ?? tree.read(p) }), 'act workspace');
     for (const [path, text] of Object.entries(files)) {
       expect(text).not.toMatch(/uses:\s*['"]?\$\//);
-      const findings = checkWorkflow(loadWorkflow(path, text), actTree, { requirePins: true }).filter((f) => f.rule !== 'self-reference');
+      const findings = checkWorkflow(loadWorkflow(path, text), actTree, { requirePins: true }).filter(
+        (f) => f.rule !== 'self-reference',
+      );
       expect({ path, findings }).toEqual({ path, findings: [] });
     }
   });
