@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, type CliContext } from './cli-options';
 import { registerDataCommands } from './commands/data-commands';
+import { registerInfraCommands } from './commands/infra-commands';
 import { registerModelCommands } from './commands/model-commands';
 import { registerPipelineCommands } from './commands/pipeline-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
@@ -17,5 +18,6 @@ export function buildProgram(ctx: CliContext = createCliContext()): Command {
   registerModelCommands(program, ctx);
   registerRegistryCommands(program, ctx);
   registerPipelineCommands(program, ctx);
+  registerInfraCommands(program, ctx);
   return program;
 }

@@ -11,8 +11,8 @@ import {
   type Filter,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { retry, type Logger } from '@wms/core';
-import { isInstanceNotFound, isRetryableEc2Error, ec2ErrorCode } from './ec2-errors';
+import { retry, UserError, type Logger } from '@wms/core';
+import { ec2ErrorCode, isAccessDenied, isInstanceNotFound, isRetryableEc2Error } from './ec2-errors';
 import {
   INSTANCE_STATES,
   type HostControl,
@@ -69,6 +69,32 @@ function filtersOf(query: HostQuery): Filter[] {
   return filters;
 }
 
+/** Missing credentials and refused permissions are the user's to fix, not bugs: say what to do. */
+export function asUserFacingError(error: unknown, label: string): unknown {
+  const code = ec2ErrorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'CredentialsProviderError') {
+    return new UserError(`${label}: no AWS credentials were found (${message}).`, {
+      hint: 'In a workflow, run aws-actions/configure-aws-credentials with role-to-assume before this step (infra/README.md); locally, set AWS_PROFILE.',
+      cause: error,
+    });
+  }
+  if (isAccessDenied(error)) {
+    return new UserError(`${label} was refused (${code}): ${message}`, {
+      hint: 'The role needs the permissions of infra/iam-github.tf, and start/stop only work on instances with the host tag.',
+      cause: error,
+    });
+  }
+  const network = (error as { code?: string }).code;
+  if (network === 'ECONNREFUSED' || network === 'ENOTFOUND' || network === 'EAI_AGAIN') {
+    return new UserError(`${label}: the EC2 API could not be reached (${network}): ${message}`, {
+      hint: 'Check the region and the endpoint input (or AWS_ENDPOINT_URL_EC2).',
+      cause: error,
+    });
+  }
+  return error;
+}
+
 export function createEc2HostControl(client: EC2Client, options: Ec2HostControlOptions): HostControl {
   const call = <T>(label: string, fn: () => Promise<T>): Promise<T> =>
     retry(fn, {
@@ -82,6 +108,8 @@ export function createEc2HostControl(client: EC2Client, options: Ec2HostControlO
         options.logger.info(
           `${label}: ${ec2ErrorCode(error) ?? 'error'} on attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)} s`,
         ),
+    }).catch((error: unknown) => {
+      throw asUserFacingError(error, label);
     });
 
   return {

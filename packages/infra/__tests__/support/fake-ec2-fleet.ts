@@ -77,14 +77,10 @@ export class FakeEc2Fleet {
     return full;
   }
 
-  /** The next `count` calls of `action` fail with `code` (status 503 for Unavailable/InternalError-like codes). */
+  /** The next `count` calls of `action` fail with `code`: HTTP 503 for throttling, 500 for server faults, else 400. */
   failNext(action: Ec2Action, code: string, count = 1): void {
-    const status =
-      code === 'RequestLimitExceeded'
-        ? 503
-        : code.startsWith('Invalid') || code === 'IncorrectInstanceState'
-          ? 400
-          : 500;
+    const server = ['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable'];
+    const status = code === 'RequestLimitExceeded' ? 503 : server.includes(code) ? 500 : 400;
     for (let i = 0; i < count; i++) this.faults[action].push({ code, status });
   }
 
