@@ -34,3 +34,13 @@ describe('CLI option parsers', () => {
     expect(trackingUriFrom(undefined, {})).toBeUndefined();
   });
 });
+
+describe('the CLI takes the same registry options as the actions', () => {
+  it.each(['gate', 'promote', 'models', 'pipeline'])('wms %s has a flag for every registry input', async (name) => {
+    const { buildProgram } = await import('../src/program');
+    const { REGISTRY_INPUTS } = await import('@wms/pipeline/registry-options');
+    const command = buildProgram().commands.find((c) => c.name() === name)!;
+    const flags = command.options.map((o) => o.long);
+    for (const input of Object.keys(REGISTRY_INPUTS)) expect(flags).toContain(`--${input}`);
+  });
+});
