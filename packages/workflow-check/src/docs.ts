@@ -18,6 +18,8 @@ const cell = (text: string | undefined) =>
   (text ?? '')
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .trim();
 const code = (text: string | undefined) => (text === undefined || text === '' ? '' : `\`${text.replace(/`/g, "'")}\``);
 
