@@ -51765,7 +51765,7 @@ var init_octokit_client = __esm({
     import_plugin_retry = __toESM(require_dist_node13());
     import_plugin_throttling = __toESM(require_dist_node14());
     import_bottleneck = __toESM(require_lib2());
-    ThrottledOctokit = import_rest.Octokit.plugin(import_plugin_retry.retry, import_plugin_throttling.throttling);
+    ThrottledOctokit = /* @__PURE__ */ import_rest.Octokit.plugin(import_plugin_retry.retry, import_plugin_throttling.throttling);
     DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
     DEFAULT_API_URL = "https://api.github.com";
     toComment = (c) => ({

@@ -19,7 +19,8 @@ import type {
   ReviewInfo,
 } from './client';
 
-const ThrottledOctokit = Octokit.plugin(retry, throttling);
+// Pure: bundles that import this package without using the client drop Octokit entirely.
+const ThrottledOctokit = /* @__PURE__ */ Octokit.plugin(retry, throttling);
 type ThrottledOctokit = InstanceType<typeof ThrottledOctokit>;
 
 /** Client errors are answers, not accidents: retrying them only repeats the refusal. */
