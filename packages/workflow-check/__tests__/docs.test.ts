@@ -61,6 +61,13 @@ describe('generated blocks', () => {
   }, 60_000);
 });
 
+it('docs/WORKFLOWS.md documents every action', () => {
+  const workflows = readFileSync(join(ROOT, 'docs/WORKFLOWS.md'), 'utf8');
+  const actions = readdirSync(join(ROOT, 'actions')).filter((a) => existsSync(join(ROOT, 'actions', a, 'action.yml')));
+  expect(actions.length).toBeGreaterThanOrEqual(4);
+  for (const a of actions) expect(workflows).toContain(`<!-- wms:generated action-inputs actions/${a} -->`);
+});
+
 describe('YAML examples in the docs', () => {
   it("flag an input the action does not have (the README's old data-dir) and a missing required input", () => {
     const tree = memoryTree({ 'actions/data-qa/action.yml': ACTION });
