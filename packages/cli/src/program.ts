@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, type CliContext } from './cli-options';
 import { registerDataCommands } from './commands/data-commands';
+import { registerGitHubCommands } from './commands/github-commands';
 import { registerInfraCommands } from './commands/infra-commands';
 import { registerModelCommands } from './commands/model-commands';
 import { registerPipelineCommands } from './commands/pipeline-commands';
@@ -19,5 +20,6 @@ export function buildProgram(ctx: CliContext = createCliContext()): Command {
   registerRegistryCommands(program, ctx);
   registerPipelineCommands(program, ctx);
   registerInfraCommands(program, ctx);
+  registerGitHubCommands(program, ctx);
   return program;
 }
