@@ -3,7 +3,7 @@
  * no node_modules; sharp installed by the bundle into the tool cache), on a valid and an invalid
  * synthetic dataset in the workspace.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyCorruption, generateSynthDataset } from '@wms/dataset';
@@ -17,6 +17,9 @@ beforeAll(async () => {
   await generateSynthDataset({ outDir: join(workspace, 'good'), count: 3, width: 96, height: 64 });
   const { pairs } = await generateSynthDataset({ outDir: join(workspace, 'bad'), count: 3, width: 96, height: 64 });
   await applyCorruption('truncated-image', pairs[0]!, join(workspace, 'bad'));
+  const named = await generateSynthDataset({ outDir: join(workspace, 'names'), count: 2, width: 96, height: 64 });
+  renameSync(named.pairs[0]!.image, join(workspace, 'names/images/line\nbreak.jpg'));
+  renameSync(named.pairs[0]!.mask, join(workspace, 'names/masks/line\nbreak.png'));
 });
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
@@ -56,5 +59,23 @@ describe.each(e2eNodes())('data-qa bundle on %s', (node) => {
       }),
     );
     expect(run.stdout).toContain('::error::Data QA found 1 error(s) in the dataset (1 unreadable-file)');
+  });
+
+  it('refuses a file name with a newline without breaking the log, the annotations or the summary', async () => {
+    const run = await runActionBundle({ action: 'data-qa', node, workspace, inputs: { 'dataset-dir': 'names' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ valid: 'false', pairs: '1', errors: '2' });
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        file: 'names/images/line\\nbreak.jpg',
+        message: expect.stringContaining('control character'),
+      }),
+    );
+    // Every workflow command is one line: the name never splits one.
+    for (const line of run.stdout.split('\n').filter((l) => l.startsWith('::')))
+      expect(line).toMatch(/^::[a-z-]+( [^:]*)?::/);
+    expect(run.stdout).toContain('(2 unsafe-file-name)');
+    expect(run.summary).toContain('images/line\\\\nbreak.jpg');
   });
 });

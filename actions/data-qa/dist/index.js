@@ -43247,6 +43247,29 @@ var init_file_kinds = __esm({
   }
 });
 
+// packages/dataset/src/file-names.ts
+function hasUnsafeCharacters(name) {
+  return UNSAFE_CHARACTERS.test(name);
+}
+function printableName(name) {
+  return name.replace(
+    UNSAFE_CHARACTERS_GLOBAL,
+    (c) => NAMED_ESCAPES[c] ?? `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function mdText(text) {
+  return printableName(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|#~!])/g, "\\$1");
+}
+var UNSAFE_CHARACTERS, UNSAFE_CHARACTERS_GLOBAL, NAMED_ESCAPES;
+var init_file_names = __esm({
+  "packages/dataset/src/file-names.ts"() {
+    "use strict";
+    UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+    UNSAFE_CHARACTERS_GLOBAL = new RegExp(UNSAFE_CHARACTERS.source, "gu");
+    NAMED_ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+  }
+});
+
 // packages/dataset/src/qa-options.ts
 function check2(ok, name, value, expected) {
   if (!ok) throw new UserError(`data-qa option ${name} is ${JSON.stringify(value)}; expected ${expected}.`);
@@ -43375,7 +43398,14 @@ function scanEntries(root, dir, entries, role, problems) {
     if (entry.name.startsWith(".")) continue;
     const path = (0, import_node_path5.join)(dir, entry.name);
     const file2 = relativeToRoot(root, path);
-    if (entry.isSymbolicLink()) {
+    if (hasUnsafeCharacters(entry.name)) {
+      problems.push({
+        severity: "error",
+        code: "unsafe-file-name",
+        message: `${printableName(file2)} has a control character in its name (shown escaped); such names break reports, logs and annotations. Rename the file.`,
+        files: [file2]
+      });
+    } else if (entry.isSymbolicLink()) {
       problems.push({
         severity: "error",
         code: "symlink-refused",
@@ -43469,6 +43499,7 @@ var init_discover_pairs = __esm({
     init_src();
     init_compare_text();
     init_file_kinds();
+    init_file_names();
     init_qa_options();
   }
 });
@@ -43975,8 +44006,9 @@ function logProblemsByFile(report, logger, annotationBase) {
   }
   const base = annotationBase ?? report.root;
   for (const [file2, entry] of byFile) {
-    const location = { file: (0, import_node_path6.relative)(base, (0, import_node_path6.resolve)(report.root, file2)).split(import_node_path6.sep).join("/"), title: "data-qa" };
-    const message = entry.messages.join("\n");
+    const path = (0, import_node_path6.relative)(base, (0, import_node_path6.resolve)(report.root, file2)).split(import_node_path6.sep).join("/");
+    const location = { file: printableName(path), title: "data-qa" };
+    const message = entry.messages.map(printableName).join("\n");
     if (entry.error) logger.error(message, location);
     else logger.warning(message, location);
   }
@@ -43990,6 +44022,7 @@ var init_qa_log = __esm({
   "packages/dataset/src/qa-log.ts"() {
     "use strict";
     import_node_path6 = require("node:path");
+    init_file_names();
   }
 });
 
@@ -43998,7 +44031,8 @@ function problemSection(code, problems) {
   const severity = problems[0].severity;
   const title = `${severity === "error" ? "❌" : "⚠️"} <code>${code}</code>: ${problems.length} ${severity}${problems.length === 1 ? "" : "s"}`;
   const list = mdFoldedList(
-    problems.map((p) => p.message),
+    // Messages quote file names: escaped so any allowed name shows as itself.
+    problems.map((p) => mdText(p.message)),
     50
   );
   return problems.length > OPEN_LIST_LIMIT ? mdDetails(title, list) : `${title}
@@ -44030,7 +44064,7 @@ function renderQaMarkdown(report) {
   const coverage = stats.coverage;
   const parts = [
     mdHeading(`Data QA: ${verdict}`),
-    `Dataset \`${report.imagesDir}\` + \`${report.masksDir}\` (schema v${report.schemaVersion}).`,
+    `Dataset ${mdText(report.imagesDir)} + ${mdText(report.masksDir)} (schema v${report.schemaVersion}).`,
     mdTable(
       ["Images", "Masks", "Pairs found", "Usable pairs", "Errors", "Warnings", "EXIF-rotated"],
       [
@@ -44061,7 +44095,7 @@ function renderQaMarkdown(report) {
     parts.push(
       mdDetails(
         `Coverage outliers (${coverage.outliers.length})`,
-        mdFoldedList(coverage.outliers.map((o) => `${o.id}: ${pct2(o.coverage)}`))
+        mdFoldedList(coverage.outliers.map((o) => `${mdText(o.id)}: ${pct2(o.coverage)}`))
       )
     );
   }
@@ -44075,6 +44109,7 @@ var init_qa_markdown = __esm({
   "packages/dataset/src/qa-markdown.ts"() {
     "use strict";
     init_src();
+    init_file_names();
     RESOLUTION_ROWS = 10;
     OPEN_LIST_LIMIT = 10;
     pct2 = (v) => v === null ? "n/a" : `${(100 * v).toFixed(2)} %`;
@@ -44280,135 +44315,17 @@ var init_qa_failure = __esm({
       "mask-too-ambiguous": "save masks as PNG with only 0 and 255",
       "duplicate-image": "delete the duplicate copies",
       "symlink-refused": "replace symlinks with the files themselves",
+      "unsafe-file-name": "rename the files whose names hold control characters",
       "no-pairs": "check dataset-dir, images-dir and masks-dir"
     };
   }
 });
 
-// node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js
-var require_yocto_queue = __commonJS({
-  "node_modules/.pnpm/yocto-queue@0.1.0/node_modules/yocto-queue/index.js"(exports2, module2) {
-    "use strict";
-    var Node = class {
-      /// value;
-      /// next;
-      constructor(value) {
-        this.value = value;
-        this.next = void 0;
-      }
-    };
-    var Queue = class {
-      // TODO: Use private class fields when targeting Node.js 12.
-      // #_head;
-      // #_tail;
-      // #_size;
-      constructor() {
-        this.clear();
-      }
-      enqueue(value) {
-        const node2 = new Node(value);
-        if (this._head) {
-          this._tail.next = node2;
-          this._tail = node2;
-        } else {
-          this._head = node2;
-          this._tail = node2;
-        }
-        this._size++;
-      }
-      dequeue() {
-        const current = this._head;
-        if (!current) {
-          return;
-        }
-        this._head = this._head.next;
-        this._size--;
-        return current.value;
-      }
-      clear() {
-        this._head = void 0;
-        this._tail = void 0;
-        this._size = 0;
-      }
-      get size() {
-        return this._size;
-      }
-      *[Symbol.iterator]() {
-        let current = this._head;
-        while (current) {
-          yield current.value;
-          current = current.next;
-        }
-      }
-    };
-    module2.exports = Queue;
-  }
-});
-
-// node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js
-var require_p_limit = __commonJS({
-  "node_modules/.pnpm/p-limit@3.1.0/node_modules/p-limit/index.js"(exports2, module2) {
-    "use strict";
-    var Queue = require_yocto_queue();
-    var pLimit3 = (concurrency) => {
-      if (!((Number.isInteger(concurrency) || concurrency === Infinity) && concurrency > 0)) {
-        throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-      }
-      const queue = new Queue();
-      let activeCount = 0;
-      const next = () => {
-        activeCount--;
-        if (queue.size > 0) {
-          queue.dequeue()();
-        }
-      };
-      const run = async (fn, resolve7, ...args) => {
-        activeCount++;
-        const result = (async () => fn(...args))();
-        resolve7(result);
-        try {
-          await result;
-        } catch {
-        }
-        next();
-      };
-      const enqueue = (fn, resolve7, ...args) => {
-        queue.enqueue(run.bind(null, fn, resolve7, ...args));
-        (async () => {
-          await Promise.resolve();
-          if (activeCount < concurrency && queue.size > 0) {
-            queue.dequeue()();
-          }
-        })();
-      };
-      const generator = (fn, ...args) => new Promise((resolve7) => {
-        enqueue(fn, resolve7, ...args);
-      });
-      Object.defineProperties(generator, {
-        activeCount: {
-          get: () => activeCount
-        },
-        pendingCount: {
-          get: () => queue.size
-        },
-        clearQueue: {
-          value: () => {
-            queue.clear();
-          }
-        }
-      });
-      return generator;
-    };
-    module2.exports = pLimit3;
-  }
-});
-
 // packages/dataset/src/fingerprint.ts
-var import_p_limit;
 var init_fingerprint = __esm({
   "packages/dataset/src/fingerprint.ts"() {
     "use strict";
-    import_p_limit = __toESM(require_p_limit());
+    init_src();
   }
 });
 
@@ -44443,11 +44360,10 @@ var init_window_mask = __esm({
 });
 
 // packages/dataset/src/synth/generate-synth.ts
-var import_p_limit2, import_sharp3;
+var import_sharp3;
 var init_generate_synth = __esm({
   "packages/dataset/src/synth/generate-synth.ts"() {
     "use strict";
-    import_p_limit2 = __toESM(require_p_limit());
     import_sharp3 = __toESM(require("sharp"));
     init_src();
     init_meter_scene();

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '@wms/core';
 import { compareText } from './compare-text';
 import { hasImageExtension, IMAGE_EXTENSIONS, pairIdOf } from './file-kinds';
+import { hasUnsafeCharacters, printableName } from './file-names';
 import { DEFAULT_IMAGES_DIR, DEFAULT_MASKS_DIR } from './qa-options';
 import type { Pair, QaProblem } from './types';
 
@@ -87,7 +88,14 @@ function scanEntries(
     if (entry.name.startsWith('.')) continue; // .gitkeep, .DS_Store: not data
     const path = join(dir, entry.name);
     const file = relativeToRoot(root, path);
-    if (entry.isSymbolicLink()) {
+    if (hasUnsafeCharacters(entry.name)) {
+      problems.push({
+        severity: 'error',
+        code: 'unsafe-file-name',
+        message: `${printableName(file)} has a control character in its name (shown escaped); such names break reports, logs and annotations. Rename the file.`,
+        files: [file],
+      });
+    } else if (entry.isSymbolicLink()) {
       problems.push({
         severity: 'error',
         code: 'symlink-refused',

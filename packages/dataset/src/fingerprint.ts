@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import pLimit from 'p-limit';
+import { mapConcurrent } from '@wms/core';
 import type { Pair } from './types';
 
 function hashFile(path: string): Promise<string> {
@@ -19,10 +19,11 @@ function hashFile(path: string): Promise<string> {
 }
 
 export async function fingerprintPairs(pairs: Pair[]): Promise<string> {
-  const limit = pLimit(8);
   const sorted = [...pairs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const lines = await Promise.all(
-    sorted.map((p) => limit(async () => `${p.id}\t${await hashFile(p.image)}\t${await hashFile(p.mask)}`)),
+  const lines = await mapConcurrent(
+    sorted,
+    8,
+    async (p) => `${p.id}\t${await hashFile(p.image)}\t${await hashFile(p.mask)}`,
   );
   return createHash('sha256')
     .update(`wms-dataset-v1\n${lines.join('\n')}\n`)

@@ -12,6 +12,7 @@ const ADVICE: Partial<Record<string, string>> = {
   'mask-too-ambiguous': 'save masks as PNG with only 0 and 255',
   'duplicate-image': 'delete the duplicate copies',
   'symlink-refused': 'replace symlinks with the files themselves',
+  'unsafe-file-name': 'rename the files whose names hold control characters',
   'no-pairs': 'check dataset-dir, images-dir and masks-dir',
 };
 

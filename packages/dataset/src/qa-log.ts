@@ -1,6 +1,7 @@
 /** Turns a report's problems into one log line (one annotation) per bad file. */
 import { relative, resolve, sep } from 'node:path';
 import type { Logger } from '@wms/core';
+import { printableName } from './file-names';
 import type { QaReport } from './types';
 
 export function logProblemsByFile(report: QaReport, logger: Logger, annotationBase?: string): void {
@@ -16,8 +17,10 @@ export function logProblemsByFile(report: QaReport, logger: Logger, annotationBa
   const base = annotationBase ?? report.root;
   for (const [file, entry] of byFile) {
     // Annotations need paths relative to the repository checkout, not to the dataset root.
-    const location = { file: relative(base, resolve(report.root, file)).split(sep).join('/'), title: 'data-qa' };
-    const message = entry.messages.join('\n');
+    // Escaped: a name is data and must not end the log line or the annotation early.
+    const path = relative(base, resolve(report.root, file)).split(sep).join('/');
+    const location = { file: printableName(path), title: 'data-qa' };
+    const message = entry.messages.map(printableName).join('\n');
     if (entry.error) logger.error(message, location);
     else logger.warning(message, location);
   }

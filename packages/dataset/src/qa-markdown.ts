@@ -1,5 +1,6 @@
 /** The human data-qa report: job summary, PR comment and qa-report.md share this text. */
 import { formatNumber, mdDetails, mdFoldedList, mdHeading, mdTable } from '@wms/core';
+import { mdText } from './file-names';
 import type { QaProblem, QaReport } from './types';
 
 const RESOLUTION_ROWS = 10;
@@ -11,7 +12,8 @@ function problemSection(code: string, problems: QaProblem[]): string {
   const severity = problems[0]!.severity;
   const title = `${severity === 'error' ? '❌' : '⚠️'} <code>${code}</code>: ${problems.length} ${severity}${problems.length === 1 ? '' : 's'}`;
   const list = mdFoldedList(
-    problems.map((p) => p.message),
+    // Messages quote file names: escaped so any allowed name shows as itself.
+    problems.map((p) => mdText(p.message)),
     50,
   );
   return problems.length > OPEN_LIST_LIMIT ? mdDetails(title, list) : `${title}\n\n${list}`;
@@ -46,7 +48,7 @@ export function renderQaMarkdown(report: QaReport): string {
   const coverage = stats.coverage;
   const parts = [
     mdHeading(`Data QA: ${verdict}`),
-    `Dataset \`${report.imagesDir}\` + \`${report.masksDir}\` (schema v${report.schemaVersion}).`,
+    `Dataset ${mdText(report.imagesDir)} + ${mdText(report.masksDir)} (schema v${report.schemaVersion}).`,
     mdTable(
       ['Images', 'Masks', 'Pairs found', 'Usable pairs', 'Errors', 'Warnings', 'EXIF-rotated'],
       [
@@ -77,7 +79,7 @@ export function renderQaMarkdown(report: QaReport): string {
     parts.push(
       mdDetails(
         `Coverage outliers (${coverage.outliers.length})`,
-        mdFoldedList(coverage.outliers.map((o) => `${o.id}: ${pct(o.coverage)}`)),
+        mdFoldedList(coverage.outliers.map((o) => `${mdText(o.id)}: ${pct(o.coverage)}`)),
       ),
     );
   }

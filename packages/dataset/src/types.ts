@@ -30,6 +30,7 @@ export const QA_CODES = [
   'mask-full',
   'duplicate-image',
   'symlink-refused',
+  'unsafe-file-name',
   'too-many-pixels',
   'unexpected-directory',
   'no-pairs',

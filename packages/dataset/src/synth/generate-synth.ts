@@ -5,9 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import pLimit from 'p-limit';
 import sharp from 'sharp';
-import { noProgress, UserError, writeFileAtomic, type Progress } from '@wms/core';
+import { mapConcurrent, noProgress, UserError, writeFileAtomic, type Progress } from '@wms/core';
 import type { Pair } from '../types';
 import { buildMeterScene } from './meter-scene';
 import { createRandom, deriveSeed, type Random } from './random';
@@ -91,21 +90,21 @@ export async function generateSynthDataset(opts: SynthOptions): Promise<{ pairs:
   checkInteger('seed', seed, 0, 2 ** 32 - 1);
   const outDir = resolve(opts.outDir);
   const progress = opts.progress ?? noProgress;
-  const limit = pLimit(opts.concurrency ?? availableParallelism() + 1);
   progress.start(opts.count, 'Generating synthetic pairs');
   try {
-    const pairs = await Promise.all(
-      Array.from({ length: opts.count }, (_, index) =>
-        limit(async (): Promise<Pair> => {
-          const id = synthId(index, opts.count);
-          const pair = { id, image: join(outDir, 'images', `${id}.jpg`), mask: join(outDir, 'masks', `${id}.png`) };
-          const rendered = await renderSynthPair(seed, index, width, height);
-          await writeFileAtomic(pair.image, rendered.image);
-          await writeFileAtomic(pair.mask, rendered.mask);
-          progress.tick(1);
-          return pair;
-        }),
-      ),
+    const indices = Array.from({ length: opts.count }, (_, index) => index);
+    const pairs = await mapConcurrent(
+      indices,
+      opts.concurrency ?? availableParallelism() + 1,
+      async (index): Promise<Pair> => {
+        const id = synthId(index, opts.count);
+        const pair = { id, image: join(outDir, 'images', `${id}.jpg`), mask: join(outDir, 'masks', `${id}.png`) };
+        const rendered = await renderSynthPair(seed, index, width, height);
+        await writeFileAtomic(pair.image, rendered.image);
+        await writeFileAtomic(pair.mask, rendered.mask);
+        progress.tick(1);
+        return pair;
+      },
     );
     return { pairs };
   } finally {
