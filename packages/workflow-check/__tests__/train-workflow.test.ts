@@ -76,10 +76,15 @@ describe('train.yml', () => {
   });
 
   it('stops the infrastructure whatever happened, cancel included', () => {
-    const stop = job('stop-infra');
-    if (!stop) return expect(train.jobs.map((j) => j.id)).not.toContain('start-infra');
+    const stop = job('stop-infra')!;
+    expect(stop.uses?.raw).toBe('$/.github/workflows/ec2-control.yml');
+    expect(stop.with.action?.value).toBe('stop');
+    expect(stop.with.started?.value).toBe('${{ needs.start-infra.outputs.started }}');
     const ifText = scalarText(getNode(jobNode('stop-infra'), 'if')) ?? '';
     expect(ifText).toMatch(/^always\(\)/);
     expect(stop.needs).toEqual(expect.arrayContaining(['start-infra', 'train']));
+    // Training waits for the host, and reads its URL.
+    expect(job('train')!.needs).toContain('start-infra');
+    expect(train.file.text).toContain('MLFLOW_TRACKING_URI: ${{ needs.start-infra.outputs.mlflow-url ||');
   });
 });

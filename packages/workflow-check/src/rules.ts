@@ -84,7 +84,8 @@ type Resolved =
   { kind: 'action'; manifest: ActionManifest } | { kind: 'workflow'; workflow: WorkflowModel } | undefined;
 
 function isWorkflowPath(path: string): boolean {
-  return /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
+  // GitHub requires .github/workflows/ (its parser says so); act runs copies from elsewhere.
+  return /\.ya?ml$/.test(path);
 }
 
 /** What a local or self `uses:` points at in this repository. */
