@@ -3,10 +3,11 @@
  * the candidate's held-out pairs (validation + test ids from its metrics.json), found in
  * today's dataset, so the candidate and the champion are scored by one function on one set.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
-import { activateBackend, evaluateModelDir, type BackendPreference } from '@wms/model';
+import { activateBackend, evaluateModelDir, loadTrainConfig, type BackendPreference } from '@wms/model';
 import {
   readCandidateRecord,
   runQualityGate,
@@ -49,11 +50,35 @@ export async function createHeldOutEvaluator(options: HeldOutEvaluatorOptions): 
   return (modelDir) => evaluateModelDir(modelDir, heldOut, { progress: options.progress?.() });
 }
 
+/** Where the gate finds train.yaml's baseline floors when no config is named (the train stage's convention). */
+const WORKSPACE_TRAIN_CONFIG = 'WMS/configs/train.yaml';
+
+/**
+ * train.yaml's `baseline.min_dice` / `min_iou`: absolute floors every candidate must reach, read
+ * from the named config, else the workspace's WMS/configs/train.yaml; off when unset.
+ */
+export function readGateFloors(
+  workspace: string,
+  config: string | undefined,
+  logger: Logger,
+): Pick<GatePolicy, 'minDice' | 'minIou'> {
+  const path = config ? resolve(workspace, config) : resolve(workspace, WORKSPACE_TRAIN_CONFIG);
+  if (!config && !existsSync(path)) return { minDice: null, minIou: null };
+  const baseline = loadTrainConfig(path).baseline;
+  const floors = { minDice: baseline?.min_dice ?? null, minIou: baseline?.min_iou ?? null };
+  if (floors.minDice !== null || floors.minIou !== null) {
+    logger.info(`Absolute floors from ${path}: Dice ${floors.minDice ?? 'none'}, IoU ${floors.minIou ?? 'none'}`);
+  }
+  return floors;
+}
+
 export interface GateStageOptions {
   model: string;
   candidateModelDir: string;
   datasetDir: string;
   workspace: string;
+  /** Training config holding the baseline floors; default: the workspace's WMS/configs/train.yaml, if any. */
+  config?: string;
   policy?: Partial<GatePolicy>;
   scratchDir?: string;
   backend?: BackendPreference;
@@ -78,8 +103,9 @@ export async function runGateStage(
     logger: deps.logger,
     progress: deps.progress,
   });
+  const policy = { ...readGateFloors(options.workspace, options.config, deps.logger), ...options.policy };
   const result = await runQualityGate(
-    { model: options.model, candidateModelDir, policy: options.policy, scratchDir: options.scratchDir },
+    { model: options.model, candidateModelDir, policy, scratchDir: options.scratchDir },
     { registry: deps.registry, evaluate, logger: deps.logger },
   );
   if (deps.notice) result.notes.push(deps.notice);

@@ -98,6 +98,7 @@ export async function runLocalPipeline(
         candidateModelDir: train.modelDir,
         datasetDir: options.dataDir,
         workspace,
+        config: options.config,
         policy: options.policy,
       },
       { registry: backend.registry, logger, progress: deps.progress, notice: registryNotice(backend) },

@@ -27,6 +27,23 @@ describe('decidePromotion (the seed rule: Dice AND IoU must both increase)', () 
     expect(d.delta.iou).toBeCloseTo(0.01, 10);
   });
 
+  it('holds every candidate, the first one too, to the absolute floors when they are set', () => {
+    expect(decidePromotion(m(0.7, 0.6), null).improved).toBe(true);
+    const first = decidePromotion(m(0.7, 0.6), null, { minDice: 0.75, minIou: 0.5 });
+    expect(first).toEqual(
+      expect.objectContaining({
+        improved: false,
+        reason:
+          'Below the absolute floor every candidate must reach: Dice 0.7000 < 0.75 (baseline.min_dice / min_iou).',
+      }),
+    );
+    expect(decidePromotion(m(0.9, 0.6), m(0.8, 0.5), { minDice: 0.75, minIou: 0.65 }).reason).toContain(
+      'IoU 0.6000 < 0.65',
+    );
+    expect(decidePromotion(m(0.9, 0.8), m(0.8, 0.7), { minDice: 0.75, minIou: 0.65 }).improved).toBe(true);
+    expect(() => decidePromotion(m(0.9, 0.8), null, { minDice: 1.5 })).toThrow(/Gate floor minDice is 1.5/);
+  });
+
   it('treats a missing champion as baseline 0, so the first model passes', () => {
     const d = decidePromotion(m(0.3, 0.2), null);
     expect(d).toEqual(expect.objectContaining({ improved: true, baseline: { dice: 0, iou: 0 } }));

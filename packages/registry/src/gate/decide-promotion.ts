@@ -11,6 +11,12 @@ export interface GatePolicy {
   confidence: number;
   bootstrapSamples: number;
   seed: number;
+  /**
+   * Absolute floors every candidate must also reach, champion or not (train.yaml's
+   * baseline.min_dice / min_iou); null: off.
+   */
+  minDice: number | null;
+  minIou: number | null;
 }
 
 export const DEFAULT_GATE_POLICY: GatePolicy = {
@@ -20,6 +26,8 @@ export const DEFAULT_GATE_POLICY: GatePolicy = {
   confidence: 0.95,
   bootstrapSamples: 2000,
   seed: 42,
+  minDice: null,
+  minIou: null,
 };
 
 export interface GateScores {
@@ -52,6 +60,14 @@ function validatePolicy(policy: GatePolicy): void {
     ['minIouDelta', policy.minIouDelta],
   ] as const) {
     if (!Number.isFinite(v) || v < 0 || v > 1) throw new UserError(`Gate policy ${name} is ${v}; expected 0..1.`);
+  }
+  for (const [name, v] of [
+    ['minDice', policy.minDice],
+    ['minIou', policy.minIou],
+  ] as const) {
+    if (v !== null && !(Number.isFinite(v) && v >= 0 && v <= 1)) {
+      throw new UserError(`Gate floor ${name} is ${v}; expected a number from 0 to 1, or none.`);
+    }
   }
   if (!(policy.confidence > 0 && policy.confidence < 1)) {
     throw new UserError(`Gate confidence is ${policy.confidence}; expected a number strictly between 0 and 1.`);
@@ -87,6 +103,18 @@ export function decidePromotion(
   const diceOk = delta.dice > 0 && delta.dice >= policy.minDiceDelta;
   const iouOk = delta.iou > 0 && delta.iou >= policy.minIouDelta;
   const what = baseline ? 'the champion' : 'baseline 0 (no champion yet)';
+  const belowFloor = [
+    policy.minDice !== null && cand.dice < policy.minDice ? `Dice ${formatNumber(cand.dice)} < ${policy.minDice}` : '',
+    policy.minIou !== null && cand.iou < policy.minIou ? `IoU ${formatNumber(cand.iou)} < ${policy.minIou}` : '',
+  ].filter(Boolean);
+  if (belowFloor.length > 0) {
+    return {
+      improved: false,
+      reason: `Below the absolute floor every candidate must reach: ${belowFloor.join(' and ')} (baseline.min_dice / min_iou).`,
+      delta,
+      baseline: base,
+    };
+  }
   const deltas = `Dice ${formatNumber(cand.dice)} (${formatDelta(delta.dice)}), IoU ${formatNumber(cand.iou)} (${formatDelta(delta.iou)})`;
 
   if (!diceOk || !iouOk) {

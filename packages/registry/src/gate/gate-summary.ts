@@ -39,6 +39,15 @@ export function renderGateSummary(result: GateResult): string {
     '',
     `Baseline: ${SOURCE_LABEL[result.baselineSource]}. Evaluated on ${result.evaluatedImages} images.`,
   ];
+  const floors = result.floors;
+  if (floors && (floors.dice !== null || floors.iou !== null)) {
+    const part = (name: string, floor: number | null, value: number) =>
+      floor === null ? `${name}: none` : `${name} ≥ ${floor} (${value >= floor ? 'met' : 'not met'})`;
+    lines.push(
+      '',
+      `Absolute floor (baseline.min_dice / min_iou): ${part('Dice', floors.dice, result.candidate.dice)}, ${part('IoU', floors.iou, result.candidate.iou)}.`,
+    );
+  }
   const sig = result.decision.significance;
   if (sig) {
     lines.push(

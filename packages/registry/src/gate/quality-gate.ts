@@ -35,6 +35,8 @@ export interface GateResult {
   baselineSource: BaselineSource;
   evaluatedImages: number;
   decision: PromotionDecision;
+  /** The absolute floors applied (null: off), for the summary. */
+  floors: { dice: number | null; iou: number | null };
   /** Things a reviewer should know (fallbacks, skipped checks). */
   notes: string[];
 }
@@ -101,6 +103,7 @@ export async function runQualityGate(options: QualityGateOptions, deps: QualityG
     baselineSource: baseline?.source ?? 'none',
     evaluatedImages: candidateResult.count,
     decision,
+    floors: { dice: options.policy?.minDice ?? null, iou: options.policy?.minIou ?? null },
     notes,
   };
 }
