@@ -52429,6 +52429,12 @@ async function deleteBranchAfterMerge(client, pr, outcome, prefix) {
         branch: "left-to-setting",
         step: 'GitHub deletes the branch after the merge ("Automatically delete head branches").'
       };
+    if (settings.deleteBranchOnMerge === null) {
+      return {
+        branch: "left-to-setting",
+        step: `This token cannot read "Automatically delete head branches": GitHub deletes ${pr.headRef} after the merge only if that setting is on.`
+      };
+    }
     return {
       branch: "kept",
       step: `${pr.headRef} stays after the automatic merge: enable Settings → General → "Automatically delete head branches" to have GitHub delete it.`
@@ -52635,7 +52641,7 @@ async function runAutoMergeAction(inputs, ctx) {
       "pr-url": result.pullRequest.url,
       approved: result.approved,
       "auto-merge": result.autoMerge,
-      "comment-id": result.commentId ?? "",
+      "comment-id": result.dryRun ? "" : result.commentId ?? "",
       "status-state": result.statusState ?? ""
     },
     summary: result.summary,

@@ -46,7 +46,7 @@ export async function runAutoMergeAction(
       'pr-url': result.pullRequest.url,
       approved: result.approved,
       'auto-merge': result.autoMerge,
-      'comment-id': result.commentId ?? '',
+      'comment-id': result.dryRun ? '' : (result.commentId ?? ''),
       'status-state': result.statusState ?? '',
     },
     summary: result.summary,

@@ -52519,9 +52519,10 @@ async function runOpenDataPrAction(inputs, ctx) {
   );
   return {
     outputs: {
-      "pr-number": result.pullRequest?.number ?? "",
-      "pr-url": result.pullRequest?.url ?? "",
-      "comment-id": result.commentId ?? "",
+      // A dry run creates nothing: no number, page or comment to hand on.
+      "pr-number": result.dryRun ? "" : result.pullRequest?.number ?? "",
+      "pr-url": result.dryRun ? "" : result.pullRequest?.url ?? "",
+      "comment-id": result.dryRun ? "" : result.commentId ?? "",
       outcome: result.outcome,
       valid: result.outcome !== "invalid"
     },

@@ -52604,7 +52604,11 @@ async function runReportResultsAction(inputs, ctx) {
     { client, logger }
   );
   return {
-    outputs: { "comment-id": result.commentId ?? "", "comment-url": result.commentUrl ?? "", "pr-number": prNumber },
+    outputs: {
+      "comment-id": result.dryRun ? "" : result.commentId ?? "",
+      "comment-url": result.dryRun ? "" : result.commentUrl ?? "",
+      "pr-number": prNumber
+    },
     summary: result.summary
   };
 }

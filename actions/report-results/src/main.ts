@@ -44,7 +44,11 @@ export async function runReportResultsAction(
     { client, logger },
   );
   return {
-    outputs: { 'comment-id': result.commentId ?? '', 'comment-url': result.commentUrl ?? '', 'pr-number': prNumber },
+    outputs: {
+      'comment-id': result.dryRun ? '' : (result.commentId ?? ''),
+      'comment-url': result.dryRun ? '' : (result.commentUrl ?? ''),
+      'pr-number': prNumber,
+    },
     summary: result.summary,
   };
 }

@@ -111,6 +111,27 @@ describe('valid data', () => {
     expect(server.log()).toEqual([`GET ${PULLS}`, `GET ${PULLS}/5`, `GET /repos/${FULL_NAME}/issues/5/comments`]);
   });
 
+  it('marks the data-report comment of an earlier invalid push as fixed', async () => {
+    const COMMENTS = `/repos/${FULL_NAME}/issues/5/comments`;
+    server
+      .on('GET', PULLS, { status: 200, body: [pullRequestJson({ number: 5 })] })
+      .on('GET', `${PULLS}/5`, { status: 200, body: pullRequestJson({ number: 5, body: 'old' }) })
+      .on('PATCH', `${PULLS}/5`, { status: 200, body: pullRequestJson({ number: 5 }) })
+      .on('GET', COMMENTS, {
+        status: 200,
+        body: [issueCommentJson(70, `${stickyMarker('data-report')}\n### ❌ Data QA failed`, 5)],
+      })
+      .on('PATCH', `/repos/${FULL_NAME}/issues/comments/70`, (r) => ({
+        status: 200,
+        body: issueCommentJson(70, (r.body as { body: string }).body, 5),
+      }));
+    const result = await publishDataReport(client(), request(VALID), createMemoryLogger());
+    expect(result).toMatchObject({ outcome: 'updated', commentId: 70 });
+    const body = (server.sent('PATCH', `/repos/${FULL_NAME}/issues/comments/70`)[0]!.body as { body: string }).body;
+    expect(body).toContain(`### ✅ Data QA passed for ${SHA.slice(0, 12)}`);
+    expect(server.sent('POST', COMMENTS)).toHaveLength(0);
+  });
+
   it('adopts a PR another run opened between lookup and create (422 already exists)', async () => {
     server
       .on('GET', PULLS, { status: 200, body: [] }, { status: 200, body: [pullRequestJson({ number: 9 })] })

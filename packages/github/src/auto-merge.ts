@@ -179,6 +179,12 @@ async function deleteBranchAfterMerge(
         branch: 'left-to-setting',
         step: 'GitHub deletes the branch after the merge ("Automatically delete head branches").',
       };
+    if (settings.deleteBranchOnMerge === null) {
+      return {
+        branch: 'left-to-setting',
+        step: `This token cannot read "Automatically delete head branches": GitHub deletes ${pr.headRef} after the merge only if that setting is on.`,
+      };
+    }
     return {
       branch: 'kept',
       step: `${pr.headRef} stays after the automatic merge: enable Settings → General → "Automatically delete head branches" to have GitHub delete it.`,
