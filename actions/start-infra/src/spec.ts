@@ -54,7 +54,8 @@ export const spec = defineAction({
       min: 10,
       max: 3600,
       default: 300,
-      description: 'Seconds to wait for the host to reach running (or terraform apply to finish its host).',
+      description:
+        'Seconds to wait for the host to reach running (terraform mode: the limit of each terraform command).',
     },
     'health-timeout': {
       kind: 'number',

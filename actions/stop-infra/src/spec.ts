@@ -56,7 +56,8 @@ export const spec = defineAction({
       min: 10,
       max: 3600,
       default: 300,
-      description: 'Seconds to wait for the host to reach stopped.',
+      description:
+        'Seconds to wait for the host to reach stopped (terraform mode: the limit of each terraform command).',
     },
     'poll-interval': {
       kind: 'number',

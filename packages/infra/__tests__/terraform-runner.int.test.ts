@@ -84,6 +84,19 @@ it('reports a failed apply with the end of terraform’s error output', async ()
   expect(fake.calls().map((c) => c.args[0])).toEqual(['init', 'apply']);
 });
 
+it('interrupts a terraform command that runs past its limit', async () => {
+  fake = installFakeTerraform({});
+  const logger = createMemoryLogger();
+  const slow = { ...fake.env, FAKE_TF_SLEEP: '30' };
+  const started = Date.now();
+  const error = await terraformApply(createSpawnRunner(logger), { dir, env: slow, timeoutMs: 500 }, logger).catch(
+    (e: unknown) => e,
+  );
+  expect(isUserError(error)).toBe(true);
+  expect((error as Error).message).toBe(`terraform init in ${dir} did not finish within 1 s and was interrupted.`);
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
+
 it('names a Terraform root that does not exist', async () => {
   const logger = createMemoryLogger();
   await expect(terraformApply(createSpawnRunner(logger), { dir: join(dir, 'nope') }, logger)).rejects.toThrow(

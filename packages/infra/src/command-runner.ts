@@ -9,6 +9,8 @@ export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Set when the command was interrupted for running past timeoutMs. */
+  timedOut?: boolean;
 }
 
 export interface CommandOptions {
@@ -16,6 +18,8 @@ export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
   /** Print stdout lines to the log (off for `terraform output -json`, which may hold secrets). */
   echoStdout?: boolean;
+  /** Interrupt (SIGINT, as Ctrl-C: terraform then releases its state lock) after this long; SIGKILL 30 s later. */
+  timeoutMs?: number;
 }
 
 export type CommandRunner = (
@@ -61,6 +65,28 @@ export function createSpawnRunner(logger: Logger): CommandRunner {
             : error,
         ),
       );
-      child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
+      let timedOut = false;
+      let killer: NodeJS.Timeout | undefined;
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGINT');
+              killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+            }, options.timeoutMs);
+      let settled = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(killer);
+        resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, ...(timedOut ? { timedOut } : {}) });
+      };
+      child.on('close', finish);
+      // An interrupted command's own children may keep its pipes open: do not wait for them.
+      child.on('exit', (code, signal) => {
+        if (timedOut) setTimeout(() => finish(code, signal), 1000);
+      });
     });
 }

@@ -16,6 +16,8 @@ export interface TerraformOptions {
   /** The terraform binary (default: terraform on PATH). */
   binary?: string;
   env?: NodeJS.ProcessEnv;
+  /** Limit of each terraform command. */
+  timeoutMs?: number;
 }
 
 export type TerraformOutputs = Record<string, unknown>;
@@ -48,7 +50,12 @@ async function run(
   }
   let result;
   try {
-    result = await runner(binary, args, { cwd: options.dir, env: options.env, echoStdout });
+    result = await runner(binary, args, {
+      cwd: options.dir,
+      env: options.env,
+      echoStdout,
+      timeoutMs: options.timeoutMs,
+    });
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') {
       throw new UserError(`terraform mode needs the terraform CLI, and ${binary} was not found on PATH.`, {
@@ -56,6 +63,12 @@ async function run(
       });
     }
     throw error;
+  }
+  if (result.timedOut) {
+    throw new UserError(
+      `terraform ${what} in ${options.dir} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s and was interrupted.`,
+      { hint: 'Raise running-timeout, and check the state lock (terraform force-unlock) before the next run.' },
+    );
   }
   if (result.exitCode !== 0) {
     const tail = result.stderr.trim().split('\n').slice(-15).join('\n');

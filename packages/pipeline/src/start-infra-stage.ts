@@ -159,7 +159,12 @@ export async function runStartInfraStage(
     known('started-at', startedAt);
     const outputs = await terraformApply(
       deps.runner ?? createSpawnRunner(deps.logger),
-      { dir, vars: options.terraform.vars, backendConfig: options.terraform.backendConfig },
+      {
+        dir,
+        vars: options.terraform.vars,
+        backendConfig: options.terraform.backendConfig,
+        timeoutMs: options.runningTimeoutMs,
+      },
       deps.logger,
     );
     started = true;

@@ -83,6 +83,7 @@ export async function runStopInfraStage(
           dir: resolve(options.workspace, options.terraform.dir),
           vars: options.terraform.vars,
           backendConfig: options.terraform.backendConfig,
+          timeoutMs: options.stoppedTimeoutMs,
         },
         deps.logger,
       );

@@ -2,7 +2,8 @@
  * A fake `terraform` executable for the terraform mode: a shell script put first on PATH that
  * appends each invocation (cwd + arguments, JSON) to a log and answers `output -json` with the
  * JSON shape terraform prints ({"name": {"sensitive", "type", "value"}}). FAKE_TF_FAIL=<command>
- * makes that command exit 1 with a terraform-like error on stderr.
+ * makes that command exit 1 with a terraform-like error on stderr; FAKE_TF_SLEEP=<s> makes every
+ * command hang that long (interrupted by SIGINT, like terraform).
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,10 @@ export interface FakeTerraform {
 
 const SCRIPT = `#!/bin/sh
 node -e 'process.stdout.write(JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(1) }) + "\\n")' -- "$@" >> "$FAKE_TF_LOG"
+if [ -n "$FAKE_TF_SLEEP" ]; then
+  trap 'echo "Interrupt received." >&2; exit 130' INT
+  sleep "$FAKE_TF_SLEEP" & wait $!
+fi
 if [ "$1" = "$FAKE_TF_FAIL" ]; then
   echo "Error: creating EC2 Instance: operation error EC2: RunInstances, api error UnauthorizedOperation" >&2
   exit 1
