@@ -87,9 +87,13 @@ var init_logger = __esm({
 });
 
 // packages/core/src/retry.ts
+var defaultSleep;
 var init_retry = __esm({
   "packages/core/src/retry.ts"() {
     "use strict";
+    defaultSleep = (ms) => new Promise((resolve) => {
+      setTimeout(resolve, ms);
+    });
   }
 });
 
@@ -47129,12 +47133,12 @@ var require_dist_node12 = __commonJS({
       Octokit: () => Octokit2
     });
     module2.exports = __toCommonJS2(index_exports);
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     var import_plugin_request_log = require_dist_node9();
     var import_plugin_paginate_rest = require_dist_node10();
     var import_plugin_rest_endpoint_methods = require_dist_node11();
     var VERSION = "20.1.2";
-    var Octokit2 = import_core17.Octokit.plugin(
+    var Octokit2 = import_core18.Octokit.plugin(
       import_plugin_request_log.requestLog,
       import_plugin_rest_endpoint_methods.legacyRestEndpointMethods,
       import_plugin_paginate_rest.paginateRest
@@ -48501,7 +48505,7 @@ var require_dist_node13 = __commonJS({
       retry: () => retry2
     });
     module2.exports = __toCommonJS2(dist_src_exports);
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     async function errorRequest(state, octokit, error63, options2) {
       if (!error63.request || !error63.request.request) {
         throw error63;
@@ -48611,7 +48615,7 @@ var require_dist_node14 = __commonJS({
     });
     module2.exports = __toCommonJS2(dist_src_exports);
     var import_light = __toESM2(require_light());
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     var VERSION = "8.2.0";
     var noop = () => Promise.resolve();
     function wrapRequest(state, request, options2) {
@@ -52369,8 +52373,15 @@ Approved by the WMS quality gate: ${request.gate.reason}`
     return { approved: false, step: fix, failure: fix };
   }
 }
+async function readMergeable(client, number4, pollMs) {
+  for (let read = 1; ; read++) {
+    const pr = await client.getPullRequest(number4);
+    if (pr.mergeable !== null || client.dryRun || read >= MERGEABLE_READS) return pr;
+    await defaultSleep(pollMs);
+  }
+}
 async function mergeNow(client, pr, request, why) {
-  const fresh = await client.getPullRequest(pr.number);
+  const fresh = await readMergeable(client, pr.number, request.mergeablePollMs ?? 2e3);
   if (fresh.headSha !== request.headSha) {
     const step = `${why}; not merged: the head moved to ${fresh.headSha.slice(0, 12)} since training.`;
     return { outcome: "skipped", step };
@@ -52528,14 +52539,16 @@ async function approveAndMerge(clients, request, logger) {
     commentId
   };
 }
-var APPROVAL_MARKER;
+var APPROVAL_MARKER, MERGEABLE_READS;
 var init_auto_merge = __esm({
   "packages/github/src/auto-merge.ts"() {
     "use strict";
+    init_src();
     init_fork_guard();
     init_github_errors();
     init_sticky_comment();
     APPROVAL_MARKER = "<!-- wms:approval -->";
+    MERGEABLE_READS = 5;
   }
 });
 

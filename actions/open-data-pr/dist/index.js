@@ -47129,12 +47129,12 @@ var require_dist_node12 = __commonJS({
       Octokit: () => Octokit2
     });
     module2.exports = __toCommonJS2(index_exports);
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     var import_plugin_request_log = require_dist_node9();
     var import_plugin_paginate_rest = require_dist_node10();
     var import_plugin_rest_endpoint_methods = require_dist_node11();
     var VERSION = "20.1.2";
-    var Octokit2 = import_core17.Octokit.plugin(
+    var Octokit2 = import_core18.Octokit.plugin(
       import_plugin_request_log.requestLog,
       import_plugin_rest_endpoint_methods.legacyRestEndpointMethods,
       import_plugin_paginate_rest.paginateRest
@@ -48501,7 +48501,7 @@ var require_dist_node13 = __commonJS({
       retry: () => retry2
     });
     module2.exports = __toCommonJS2(dist_src_exports);
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     async function errorRequest(state, octokit, error63, options2) {
       if (!error63.request || !error63.request.request) {
         throw error63;
@@ -48611,7 +48611,7 @@ var require_dist_node14 = __commonJS({
     });
     module2.exports = __toCommonJS2(dist_src_exports);
     var import_light = __toESM2(require_light());
-    var import_core17 = require_dist_node8();
+    var import_core18 = require_dist_node8();
     var VERSION = "8.2.0";
     var noop = () => Promise.resolve();
     function wrapRequest(state, request, options2) {
@@ -52387,6 +52387,7 @@ var init_data_pr = __esm({
 var init_auto_merge = __esm({
   "packages/github/src/auto-merge.ts"() {
     "use strict";
+    init_src();
     init_fork_guard();
     init_github_errors();
     init_sticky_comment();

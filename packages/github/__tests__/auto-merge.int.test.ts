@@ -165,6 +165,24 @@ describe('the gate passed', () => {
     expect(server.sent('DELETE', `${R}/git/refs/heads/data/new-meters`)).toHaveLength(1);
   });
 
+  it('reads the PR again while GitHub is still computing mergeability, then merges', async () => {
+    givenPullRequest({}, { delete_branch_on_merge: true });
+    server
+      .on(
+        'GET',
+        PR,
+        { status: 200, body: pullRequestJson({ number: 7, headSha: SHA }) },
+        { status: 200, body: pullRequestJson({ number: 7, headSha: SHA, mergeable: null, mergeableState: 'unknown' }) },
+        { status: 200, body: pullRequestJson({ number: 7, headSha: SHA, mergeableState: 'clean' }) },
+      )
+      .onGraphql('enablePullRequestAutoMerge', autoMergeRefusal(AUTO_MERGE_REFUSALS.notAllowed))
+      .on('PUT', `${PR}/merge`, { status: 200, body: { sha: 'd'.repeat(40), merged: true, message: 'ok' } });
+    const result = await approveAndMerge(clients(), request({ mergeablePollMs: 1 }), createMemoryLogger());
+    expect(result.autoMerge).toBe('merged');
+    expect(server.sent('GET', PR)).toHaveLength(3);
+    expect(server.sent('PUT', `${PR}/merge`)).toHaveLength(1);
+  });
+
   it('clean status + merge-fallback fail: fails with the fix and merges nothing', async () => {
     givenPullRequest({ mergeableState: 'clean' });
     server.onGraphql('enablePullRequestAutoMerge', autoMergeRefusal(AUTO_MERGE_REFUSALS.cleanStatus));

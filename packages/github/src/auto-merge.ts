@@ -3,7 +3,7 @@
  * trained (branch protection requires it), approve when it passed, enable auto-merge (or merge now,
  * as `mergeFallback` says), and delete the data branch when the repository does not.
  */
-import type { Logger } from '@wms/core';
+import { defaultSleep, type Logger } from '@wms/core';
 import type { GitHubClient, MergeMethod, PullRequestInfo } from './client';
 import { refuseForkPullRequest, isForkPullRequest } from './fork-guard';
 import {
@@ -34,6 +34,8 @@ export interface AutoMergeRequest {
   statusContext: string;
   runUrl?: string;
   branchPrefix: string;
+  /** Wait between reads while GitHub computes mergeability (default 2 s, 5 reads). */
+  mergeablePollMs?: number;
 }
 
 export interface AutoMergeResult {
@@ -95,13 +97,24 @@ async function approve(
   }
 }
 
+const MERGEABLE_READS = 5;
+
+/** GitHub answers mergeable: null while it computes it in the background; read again a few times. */
+async function readMergeable(client: GitHubClient, number: number, pollMs: number): Promise<PullRequestInfo> {
+  for (let read = 1; ; read++) {
+    const pr = await client.getPullRequest(number);
+    if (pr.mergeable !== null || client.dryRun || read >= MERGEABLE_READS) return pr;
+    await defaultSleep(pollMs);
+  }
+}
+
 async function mergeNow(
   client: GitHubClient,
   pr: PullRequestInfo,
   request: AutoMergeRequest,
   why: string,
 ): Promise<{ outcome: AutoMergeOutcome; step: string; failure?: string }> {
-  const fresh = await client.getPullRequest(pr.number);
+  const fresh = await readMergeable(client, pr.number, request.mergeablePollMs ?? 2000);
   if (fresh.headSha !== request.headSha) {
     const step = `${why}; not merged: the head moved to ${fresh.headSha.slice(0, 12)} since training.`;
     return { outcome: 'skipped', step };
