@@ -79,6 +79,17 @@ it('waits for a primary rate limit reset (x-ratelimit-remaining: 0), then succee
   expect(logger.messages('warning').join('\n')).toMatch(/rate limit reached on GET .*waiting \d+ s for the reset/);
 });
 
+it('retries a 429 (a secondary limit answered as Too Many Requests) and succeeds', async () => {
+  server.on(
+    'GET',
+    PR,
+    { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests', status: '429' } },
+    { status: 200, body: pullRequestJson() },
+  );
+  await expect(client().getPullRequest(7)).resolves.toMatchObject({ number: 7 });
+  expect(server.sent('GET', PR)).toHaveLength(2);
+});
+
 it('retries a 5xx and succeeds', async () => {
   server.on('GET', PR, SERVER_ERROR, SERVER_ERROR, { status: 200, body: pullRequestJson() });
   await expect(client().getPullRequest(7)).resolves.toMatchObject({ number: 7 });
