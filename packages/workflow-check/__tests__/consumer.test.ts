@@ -41,6 +41,17 @@ describe('consumer fixture: uses your-org/wms-pipeline/.github/workflows/train.y
   });
 });
 
+it("fails a consumer whose calling job allows less than train.yml's jobs need", () => {
+  const tight = loadWorkflow(CONSUMER_FIXTURE, consumer.file.text.replace(/^ {6}statuses: write.*\n/m, ''));
+  const findings = resolveConsumer(tight, workingTree(ROOT), PRODUCT, CONSUMER_REF).findings;
+  expect(findings).toEqual([
+    expect.objectContaining({
+      rule: 'call-permissions',
+      message: expect.stringContaining("job 'merge' asks for statuses: write"),
+    }),
+  ]);
+});
+
 describe('resolveConsumer on products that break the contract', () => {
   const action = 'name: a\ndescription: d\nruns:\n  using: node24\n  main: dist/index.js\n';
   const product = (train: string, extra: Record<string, string> = {}) =>

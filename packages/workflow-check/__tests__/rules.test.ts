@@ -223,4 +223,26 @@ jobs:
     expect(findings).toEqual([expect.objectContaining({ rule: 'permissions', line: 1 })]);
     expect(findings[0]?.message).toContain('qa, infra, after');
   });
+
+  it("call-permissions: a called workflow's job asking for more than the calling job allows", () => {
+    const infra = REPO['.github/workflows/infra.yml'].replace(
+      '    runs-on: ubuntu-24.04\n',
+      '    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      id-token: write\n',
+    );
+    const extra = { '.github/workflows/infra.yml': infra };
+    const tight = GOOD.replace(
+      '  infra:\n    needs: qa\n',
+      '  infra:\n    needs: qa\n    permissions:\n      contents: read\n',
+    );
+    const findings = check(tight, extra);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'call-permissions' })]);
+    expect(findings[0]?.message).toContain(
+      "whose job 'start' asks for id-token: write, but 'infra' allows only contents: read",
+    );
+    const enough = GOOD.replace(
+      '  infra:\n    needs: qa\n',
+      '  infra:\n    needs: qa\n    permissions:\n      contents: read\n      id-token: write\n',
+    );
+    expect(check(enough, extra)).toEqual([]);
+  });
 });

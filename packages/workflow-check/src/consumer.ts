@@ -11,6 +11,7 @@
  * - `<owner>/wms-pipeline/...@other` inside the product → a different release than the one called.
  */
 import { loadWorkflow, type StepModel, type UsesRef, type WorkflowModel } from './model';
+import { checkCallPermissions, effectivePermissions } from './permissions';
 import { readAction, readWorkflow, type RepoTree } from './repo-tree';
 import type { Finding } from './rules';
 import { getNode, scalarText } from './yaml-source';
@@ -112,6 +113,12 @@ export function resolveConsumer(
     if (uses.ref !== ref)
       add(consumer.file.path, job.usesLine, `job '${job.id}' calls ${uses.raw}; the contract under test is @${ref}`);
     visitWorkflow(uses.path, consumer.file.path, job.usesLine);
+    const called = readWorkflow(tree, uses.path);
+    const allowed = effectivePermissions(job, consumer);
+    if (called?.call && allowed) {
+      const at = { file: consumer.file.path, line: job.usesLine, job: job.id };
+      out.findings.push(...checkCallPermissions(at, allowed, called, tree));
+    }
   }
   if (out.reached.length === 0)
     add(consumer.file.path, 1, `no job calls a workflow of ${product.owner}/${product.repo}`);

@@ -77,6 +77,18 @@ export interface JobModel {
   scalars: ScalarAt[];
   hasTimeout: boolean;
   hasPermissions: boolean;
+  /** The job's own `permissions:`, undefined when it sets none. */
+  permissions?: Permissions;
+}
+
+/** Scope → 'read' | 'write' | 'none', or the shorthands. */
+export type Permissions = Record<string, string> | 'read-all' | 'write-all';
+
+function permissionsOf(node: Node | undefined): Permissions | undefined {
+  if (node === undefined) return undefined;
+  const short = scalarText(node);
+  if (short === 'read-all' || short === 'write-all') return short;
+  return Object.fromEntries(entries(node).map((e) => [e.key, scalarText(e.value) ?? 'none']));
 }
 
 export interface CallInput {
@@ -97,6 +109,7 @@ export interface WorkflowModel {
   jobs: JobModel[];
   /** Top-level `permissions:` present (the default for every job that sets none). */
   hasPermissions: boolean;
+  permissions?: Permissions;
 }
 
 function withValues(file: YamlFile, node: Node | undefined): Record<string, WithValue> {
@@ -185,9 +198,11 @@ export function loadWorkflow(path: string, text: string): WorkflowModel {
       scalars: outside.flatMap((e) => scalarsUnder(file, e.value, [e.key])),
       hasTimeout: getNode(value, 'timeout-minutes') !== undefined,
       hasPermissions: getNode(value, 'permissions') !== undefined,
+      permissions: permissionsOf(getNode(value, 'permissions')),
     };
   });
-  return { file, triggers, call, jobs, hasPermissions: getNode(file.root, 'permissions') !== undefined };
+  const permissions = permissionsOf(getNode(file.root, 'permissions'));
+  return { file, triggers, call, jobs, hasPermissions: permissions !== undefined, permissions };
 }
 
 export interface ActionManifest {

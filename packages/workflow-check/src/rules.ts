@@ -15,8 +15,11 @@
  *                    carry their own; GitHub refuses the key on a calling job)
  * - permissions      top-level `permissions:` (or one on every job), so no job silently gets the
  *                    repository's default token scopes
+ * - call-permissions a called workflow's jobs ask for no more than the calling job allows
+ *                    (permissions.ts)
  */
 import type { ActionManifest, JobModel, StepModel, UsesRef, WorkflowModel } from './model';
+import { checkCallPermissions, effectivePermissions } from './permissions';
 import { readAction, readWorkflow, type RepoTree } from './repo-tree';
 import type { ScalarAt } from './yaml-source';
 
@@ -31,6 +34,7 @@ export type RuleId =
   | 'pinned'
   | 'timeout'
   | 'permissions'
+  | 'call-permissions'
   | 'actionlint'
   | 'github-parser'
   | 'consumer-ref';
@@ -309,6 +313,12 @@ export function checkWorkflow(workflow: WorkflowModel, tree: RepoTree, options: 
             findings,
             'secret',
           );
+        const allowed = effectivePermissions(job, workflow);
+        if (allowed) {
+          findings.push(
+            ...checkCallPermissions({ file, line: job.usesLine, job: job.id }, allowed, resolvedJob.workflow, tree),
+          );
+        }
       }
     }
 
