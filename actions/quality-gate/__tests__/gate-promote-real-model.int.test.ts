@@ -2,7 +2,8 @@
  * The real chain on a tiny model: train (train action, wasm) → quality gate with the real
  * evaluator (model package on the candidate's held-out pairs) → promote into the local store →
  * gate the same model again, which must NOT pass: the re-evaluated champion scores exactly the
- * same, and equal metrics are not an improvement.
+ * same, and equal metrics are not an improvement. Once with the local store, once against a real
+ * MLflow 2.12.2 server (first-ever gate and promotion: no registered model, no alias).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
@@ -10,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
-import { writeTinyDataset } from '@wms/test-support';
+import {
+  describeWithMlflowServer,
+  startMlflowServer,
+  writeTinyDataset,
+  type RunningMlflowServer,
+} from '@wms/test-support';
 import { runPromoteAction } from '../../promote/src/main';
 import { spec as promoteSpec } from '../../promote/src/spec';
 import { runTrainAction } from '../../train/src/main';
@@ -39,16 +45,23 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-it('gates, promotes, and refuses the same model a second time', async () => {
+let trained: Awaited<ReturnType<typeof runTrainAction>>;
+beforeAll(async () => {
   const trainInputs = parseInputs(
     trainSpec,
     (n) => ({ 'data-dir': 'data', backend: 'wasm', 'time-budget': '10' })[n] ?? '',
   );
-  const trained = await runTrainAction(trainInputs, ctx(), async () => createMemoryRunTracker('run-1'));
+  trained = await runTrainAction(trainInputs, ctx(), async () => createMemoryRunTracker('run-1'));
+});
+
+async function gatePromoteAndRefuse(registry: Record<string, string>): Promise<void> {
   const modelDir = String(trained.outputs['model-dir']);
   const gateInputs = parseInputs(
     spec,
-    (n) => ({ 'model-dir': modelDir, 'dataset-dir': join(workspace, 'data'), 'fail-on-regression': 'false' })[n] ?? '',
+    (n) =>
+      ({ 'model-dir': modelDir, 'dataset-dir': join(workspace, 'data'), 'fail-on-regression': 'false', ...registry })[
+        n
+      ] ?? '',
   );
 
   const first = await runQualityGateAction(gateInputs, ctx());
@@ -67,16 +80,33 @@ it('gates, promotes, and refuses the same model a second time', async () => {
           'candidate-iou': String(first.outputs['candidate-iou']),
           'baseline-dice': '0',
           'baseline-iou': '0',
+          ...registry,
         })[n] ?? '',
     ),
     ctx(),
   );
   expect(promoted.outputs.version).toBe('1');
   expect(existsSync(join(workspace, 'models/model-metadata.json'))).toBe(true);
+  rmSync(join(workspace, 'models'), { recursive: true, force: true });
 
   const second = await runQualityGateAction(gateInputs, ctx());
   expect(second.outputs).toEqual(
     expect.objectContaining({ 'champion-version': '1', 'baseline-source': 're-evaluated', improved: false }),
   );
   expect(second.outputs['baseline-dice']).toBeCloseTo(Number(first.outputs['candidate-dice']), 10);
+}
+
+it('local store: gates, promotes, and refuses the same model a second time', () =>
+  gatePromoteAndRefuse({ 'model-name': 'local-meter' }));
+
+describeWithMlflowServer('against a real MLflow server', () => {
+  let server: RunningMlflowServer;
+  beforeAll(async () => {
+    server = await startMlflowServer();
+  }, 90_000);
+  afterAll(() => server?.stop());
+
+  it.each(['alias', 'stage'])('%s style: the first-ever gate and promotion, then the same model refused', (style) =>
+    gatePromoteAndRefuse({ 'model-name': `meter-${style}`, 'tracking-uri': server.url, 'registry-style': style }),
+  );
 });

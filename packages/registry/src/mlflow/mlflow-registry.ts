@@ -248,10 +248,21 @@ export function createMlflowModelRegistry(
         if (!isAlreadyExists(error)) throw error;
       }
       let runId = input.runId;
-      let artifactUri: string;
+      let artifactUri: string | undefined;
       if (runId) {
-        artifactUri = await runArtifactUri(runId);
-      } else {
+        try {
+          artifactUri = await runArtifactUri(runId);
+        } catch (error) {
+          // A model trained against another store (the local one, a memory tracker) names a run
+          // this server never had: register it from a run of its own rather than fail the promotion.
+          if (!isNotFound(error)) throw error;
+          logger.warning(
+            `The candidate's run ${runId} does not exist on this MLflow server; registering ${input.model} from a new registration run.`,
+          );
+          runId = undefined;
+        }
+      }
+      if (!runId || artifactUri === undefined) {
         const run = await createMlflowRun(http, {
           experiment: options.registryExperiment ?? 'wms-registry',
           runName: `register-${input.model}`,
