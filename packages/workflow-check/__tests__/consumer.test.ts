@@ -4,6 +4,7 @@ import {
   CONSUMER_FIXTURE,
   CONSUMER_REF,
   githubParseWorkflow,
+  gitTree,
   loadWorkflow,
   memoryTree,
   PRODUCT,
@@ -33,6 +34,12 @@ describe('consumer fixture: uses your-org/wms-pipeline/.github/workflows/train.y
     for (const path of result.reached) expect(tree.read(path)).toBeDefined();
     // Third-party actions are pinned by SHA (the product's own rules check the comment).
     for (const uses of result.thirdParty) expect(uses).toMatch(/@[0-9a-f]{40}$/);
+  });
+
+  it('resolves the same way in the committed tree (git HEAD), as release.yml checks the tag', () => {
+    const result = resolveConsumer(consumer, gitTree(ROOT, 'HEAD'), PRODUCT, CONSUMER_REF);
+    expect(result.findings).toEqual([]);
+    expect(result.reached).toContain('actions/train/dist/index.js');
   });
 
   it("passes GitHub's parser with train.yml fetched: every input it gives exists, every required one is given", async () => {

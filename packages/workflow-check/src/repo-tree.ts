@@ -30,8 +30,13 @@ export function workingTree(root: string): RepoTree {
 }
 
 export function gitTree(root: string, ref: string): RepoTree {
+  // Bundles are tens of MB: execFileSync's default 1 MB buffer would make them look absent.
   const git = (args: string[]) =>
-    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    execFileSync('git', ['-C', root, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 30,
+    });
   return {
     label: ref,
     read: (path) => {
