@@ -72,7 +72,8 @@ function filtersOf(query: HostQuery): Filter[] {
 /** Missing credentials and refused permissions are the user's to fix, not bugs: say what to do. */
 export function asUserFacingError(error: unknown, label: string): unknown {
   const code = ec2ErrorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
+  // retry() prefixes "<label>: gave up after N attempts: "; the label is said once.
+  const message = (error instanceof Error ? error.message : String(error)).replace(`${label}: `, '');
   if (code === 'CredentialsProviderError') {
     return new UserError(`${label}: no AWS credentials were found (${message}).`, {
       hint: 'In a workflow, run aws-actions/configure-aws-credentials with role-to-assume before this step (infra/README.md); locally, set AWS_PROFILE.',
