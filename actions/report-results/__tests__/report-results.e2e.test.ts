@@ -123,7 +123,7 @@ describe.each(e2eNodes())('report-results bundle on %s', (node) => {
     const body = (server.sent('POST', COMMENTS)[0]!.body as { body: string }).body;
     expect(body.startsWith(stickyMarker('training-results'))).toBe(true);
     expect(body).toContain('| Dice | 0.7300 | 0.7600 | +0.0300 |');
-    expect(body).toContain('```mermaid\nxychart-beta');
+    expect(body).toMatch(/```mermaid\n%%\{init.*\}%%\nxychart-beta/);
     expect(body).toContain(
       '| wasm | 33.0 s | 3 of 3 | [workflow run](https://github.com/octo-org/water-meters/actions/runs/42) |',
     );

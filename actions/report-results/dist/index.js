@@ -52342,8 +52342,10 @@ function learningCurveChart(epochs) {
   const shown = downsample(epochs, MAX_CHART_POINTS);
   const values = shown.flatMap((e) => [e.trainLoss, e.valLoss, e.valDice]).filter(Number.isFinite);
   const top = Math.max(1, ...values);
+  const colours = LINES.map((l) => l.colour).join(", ");
   return [
     "```mermaid",
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${colours}"}}}}%%`,
     "xychart-beta",
     '  title "Learning curve"',
     `  x-axis "epoch" [${shown.map((e) => e.epoch).join(", ")}]`,
@@ -52353,7 +52355,7 @@ function learningCurveChart(epochs) {
     `  line [${shown.map((e) => chartNumber(e.trainLoss)).join(", ")}]`,
     "```",
     "",
-    `Lines, top to bottom in the legend order: validation Dice, validation loss, training loss${shown.length < epochs.length ? ` (${shown.length} of ${epochs.length} epochs shown)` : ""}.`
+    `${LINES.map((l) => `${l.name} ${l.label}`).join(", ")}${shown.length < epochs.length ? ` (${shown.length} of ${epochs.length} epochs shown)` : ""}.`
   ].join("\n");
 }
 function photosToLookAt(input2) {
@@ -52389,7 +52391,7 @@ function nextStep(input2) {
     return "This pull request stays **open and unapproved**. Push more or corrected pairs to this branch to train again, or close it.";
   }
   const promoted = input2.promotedVersion ? `Version ${input2.promotedVersion} of ${input2.gate.model} is now the champion. ` : "";
-  return input2.autoMerge ? `${promoted}This pull request is approved and merges automatically (squash) once the required checks pass; its data branch is deleted after the merge.` : `${promoted}Automatic merging is off for this pipeline: a maintainer merges this pull request.`;
+  return input2.autoMerge ? `${promoted}This pull request is approved and merges automatically once the required checks pass; its data branch is deleted after the merge.` : `${promoted}Automatic merging is off for this pipeline: a maintainer merges this pull request.`;
 }
 function renderResultsComment(input2) {
   const { gate, training } = input2;
@@ -52434,7 +52436,7 @@ function renderResultsComment(input2) {
     "",
     `**Why:** ${gate.reason}`,
     "",
-    `Baseline: ${gate.baselineSource}. Both models are scored on the candidate's held-out (validation + test) pairs.`,
+    `Baseline: ${BASELINE_LABEL[gate.baselineSource] ?? gate.baselineSource}. Scored on the candidate's held-out (validation + test) pairs.`,
     "",
     `**Next:** ${nextStep(input2)}`,
     "",
@@ -52445,12 +52447,22 @@ function renderResultsComment(input2) {
     mdDetails("Photos to look at", photosToLookAt(input2))
   ].join("\n");
 }
-var MAX_CHART_POINTS, chartNumber;
+var MAX_CHART_POINTS, LINES, BASELINE_LABEL, chartNumber;
 var init_results_comment = __esm({
   "packages/github/src/results-comment.ts"() {
     "use strict";
     init_src();
     MAX_CHART_POINTS = 60;
+    LINES = [
+      { label: "validation Dice", name: "🟩 green:", colour: "#2da44e" },
+      { label: "validation loss", name: "🟥 red:", colour: "#cf222e" },
+      { label: "training loss", name: "🟪 purple:", colour: "#8250df" }
+    ];
+    BASELINE_LABEL = {
+      none: "no champion yet (baseline 0)",
+      "re-evaluated": "the champion re-evaluated on the same pairs",
+      recorded: "the champion’s recorded metrics (it could not be re-evaluated; measured on older data)"
+    };
     chartNumber = (v) => Number.isFinite(v) ? v.toFixed(4) : "0";
   }
 });

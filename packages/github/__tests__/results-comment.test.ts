@@ -46,6 +46,7 @@ describe('renderResultsComment', () => {
     expect(md).toContain('| IoU | 0.8100 | 0.8400 | +0.0300 |');
     expect(md).toContain('| champion v3 |');
     expect(md).toContain('**Why:** Improved over the champion');
+    expect(md).toContain('Baseline: the champion re-evaluated on the same pairs.');
     expect(md).toContain(
       '| wasm | 12 min 34 s | 61 of 80 | [workflow run](https://github.com/o/r/actions/runs/9) | cccccccccccc |',
     );
@@ -94,7 +95,10 @@ describe('learningCurveChart', () => {
     const chart = learningCurveChart(epochs);
     const lines = chart.split('\n');
     expect(lines[0]).toBe('```mermaid');
-    expect(lines[1]).toBe('xychart-beta');
+    expect(lines[1]).toBe(
+      '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#2da44e, #cf222e, #8250df"}}}}%%',
+    );
+    expect(lines[2]).toBe('xychart-beta');
     const xs = /x-axis "epoch" \[(.*)\]/.exec(chart)![1]!.split(', ');
     expect(xs).toHaveLength(60);
     expect(xs[0]).toBe('1');
@@ -103,7 +107,9 @@ describe('learningCurveChart', () => {
     expect(series).toHaveLength(3);
     for (const s of series) expect(s.split(',')).toHaveLength(60);
     expect(series[0]).toContain('0.7900'); // last validation Dice
-    expect(chart).toContain('(60 of 80 epochs shown)');
+    expect(chart).toContain(
+      '🟩 green: validation Dice, 🟥 red: validation loss, 🟪 purple: training loss (60 of 80 epochs shown).',
+    );
   });
 
   it('says so when no epochs were recorded', () => {

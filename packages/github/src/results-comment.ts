@@ -50,6 +50,19 @@ export interface ResultsCommentInput {
 
 const MAX_CHART_POINTS = 60;
 
+/** The chart's lines in plot order; xychart has no legend, so the text under it names the colours. */
+const LINES = [
+  { label: 'validation Dice', name: '🟩 green:', colour: '#2da44e' },
+  { label: 'validation loss', name: '🟥 red:', colour: '#cf222e' },
+  { label: 'training loss', name: '🟪 purple:', colour: '#8250df' },
+] as const;
+
+const BASELINE_LABEL: Record<string, string> = {
+  none: 'no champion yet (baseline 0)',
+  're-evaluated': 'the champion re-evaluated on the same pairs',
+  recorded: 'the champion’s recorded metrics (it could not be re-evaluated; measured on older data)',
+};
+
 function downsample<T>(points: readonly T[], max: number): T[] {
   if (points.length <= max) return [...points];
   const step = (points.length - 1) / (max - 1);
@@ -64,8 +77,10 @@ export function learningCurveChart(epochs: readonly EpochPoint[]): string {
   const shown = downsample(epochs, MAX_CHART_POINTS);
   const values = shown.flatMap((e) => [e.trainLoss, e.valLoss, e.valDice]).filter(Number.isFinite);
   const top = Math.max(1, ...values);
+  const colours = LINES.map((l) => l.colour).join(', ');
   return [
     '```mermaid',
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${colours}"}}}}%%`,
     'xychart-beta',
     '  title "Learning curve"',
     `  x-axis "epoch" [${shown.map((e) => e.epoch).join(', ')}]`,
@@ -75,7 +90,7 @@ export function learningCurveChart(epochs: readonly EpochPoint[]): string {
     `  line [${shown.map((e) => chartNumber(e.trainLoss)).join(', ')}]`,
     '```',
     '',
-    `Lines, top to bottom in the legend order: validation Dice, validation loss, training loss${shown.length < epochs.length ? ` (${shown.length} of ${epochs.length} epochs shown)` : ''}.`,
+    `${LINES.map((l) => `${l.name} ${l.label}`).join(', ')}${shown.length < epochs.length ? ` (${shown.length} of ${epochs.length} epochs shown)` : ''}.`,
   ].join('\n');
 }
 
@@ -121,7 +136,7 @@ function nextStep(input: ResultsCommentInput): string {
     ? `Version ${input.promotedVersion} of ${input.gate.model} is now the champion. `
     : '';
   return input.autoMerge
-    ? `${promoted}This pull request is approved and merges automatically (squash) once the required checks pass; its data branch is deleted after the merge.`
+    ? `${promoted}This pull request is approved and merges automatically once the required checks pass; its data branch is deleted after the merge.`
     : `${promoted}Automatic merging is off for this pipeline: a maintainer merges this pull request.`;
 }
 
@@ -170,7 +185,7 @@ export function renderResultsComment(input: ResultsCommentInput): string {
     '',
     `**Why:** ${gate.reason}`,
     '',
-    `Baseline: ${gate.baselineSource}. Both models are scored on the candidate's held-out (validation + test) pairs.`,
+    `Baseline: ${BASELINE_LABEL[gate.baselineSource] ?? gate.baselineSource}. Scored on the candidate's held-out (validation + test) pairs.`,
     '',
     `**Next:** ${nextStep(input)}`,
     '',
