@@ -4,6 +4,7 @@ export * from './local-pipeline';
 export * from './demo';
 export * from './start-infra-stage';
 export * from './stop-infra-stage';
+export * from './data-push-stage';
 export * from './registry-options';
 export * from './qa-stage';
 export * from './promote-stage';

@@ -16,6 +16,16 @@ export class LocalDirectoryStore implements ObjectStore {
     return join(this.root, ...key.split('/'));
   }
 
+  private ignored = false;
+
+  /** The embedded store usually sits inside the repository: keep git from ever listing it. */
+  private async ensureIgnored(): Promise<void> {
+    if (this.ignored) return;
+    await fsp.mkdir(this.root, { recursive: true });
+    await fsp.writeFile(join(this.root, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
+    this.ignored = true;
+  }
+
   async has(key: string): Promise<boolean> {
     return (await this.sizeOf(key)) !== undefined;
   }
@@ -28,6 +38,7 @@ export class LocalDirectoryStore implements ObjectStore {
   }
 
   private async writeAtomically(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
+    await this.ensureIgnored();
     const target = this.pathOf(key);
     await fsp.mkdir(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -11,11 +11,17 @@ import { runGit } from './git';
 export const HOOK_MARKER = '# Installed by `wms hooks install`';
 export const CHAINED_HOOK = 'pre-push.wms-chained';
 
-function shellQuote(arg: string): string {
+export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function renderPrePushHook(command: readonly string[]): string {
+/** A command line for the hook from argv-style words. */
+export function quoteCommand(words: readonly string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
+/** `commandLine` is a shell fragment that runs the wms CLI (see quoteCommand). */
+export function renderPrePushHook(commandLine: string): string {
   return [
     '#!/bin/sh',
     `${HOOK_MARKER}: versions new training data before a push reaches main.`,
@@ -25,7 +31,7 @@ export function renderPrePushHook(command: readonly string[]): string {
     `if [ -x "$hookdir/${CHAINED_HOOK}" ]; then`,
     `  printf '%s\\n' "$input" | "$hookdir/${CHAINED_HOOK}" "$@" || exit $?`,
     'fi',
-    `printf '%s\\n' "$input" | ${command.map(shellQuote).join(' ')} data push --hook "$@"`,
+    `printf '%s\\n' "$input" | ${commandLine} data push --hook "$@"`,
     '',
   ].join('\n');
 }
@@ -38,7 +44,7 @@ export interface InstallResult {
 }
 
 /** Writes the hook into the repository's own hooks folder; `command` runs the wms CLI. */
-export async function installPrePushHook(repoDir: string, command: readonly string[]): Promise<InstallResult> {
+export async function installPrePushHook(repoDir: string, commandLine: string): Promise<InstallResult> {
   const hooksPath = await runGit(repoDir, ['config', '--get', 'core.hooksPath'], { allowFailure: true });
   const hooksDir = resolve(repoDir, (await runGit(repoDir, ['rev-parse', '--git-path', 'hooks'])).stdout.trim());
   if (hooksPath.stdout.trim()) {
@@ -59,7 +65,7 @@ export async function installPrePushHook(repoDir: string, command: readonly stri
     chained = join(hooksDir, CHAINED_HOOK);
     await rename(path, chained);
   }
-  await writeFile(path, renderPrePushHook(command), { mode: 0o755 });
+  await writeFile(path, renderPrePushHook(commandLine), { mode: 0o755 });
   await chmod(path, 0o755);
   return { path, chained, updated: existing !== undefined && chained === undefined };
 }

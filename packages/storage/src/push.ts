@@ -221,7 +221,7 @@ export async function pushData(options: PushOptions, deps: PushDeps): Promise<Pu
     deps.logger.info(`Finishing an interrupted push: data version ${dataCommit!.slice(0, 12)} has no branch yet.`);
   }
 
-  const branch = await pushDataBranch(layout, remote, base, dataCommit!, options);
+  const branch = await pushDataBranch(layout, remote, base, dataCommit!, folders, options);
   await rm(pendingFile, { force: true });
   deps.logger.info(`Pushed branch ${branch} (pointer files of data version ${dataCommit!.slice(0, 12)}).`);
   return {
@@ -373,6 +373,7 @@ async function pushDataBranch(
   remote: string,
   base: string,
   dataCommit: string,
+  folders: FolderPushResult[],
   options: PushOptions,
 ): Promise<string> {
   const pointers = await pointersAtCommit(layout, dataCommit);
@@ -380,7 +381,7 @@ async function pushDataBranch(
     baseCommit: base,
     parents: [base],
     files: pointerFiles(layout, pointers),
-    message: `data: version ${dataCommit.slice(0, 12)} (${describeFolders(await summariseHead(layout, dataCommit))})`,
+    message: `data: ${describeFolders(folders)}\n\nData version ${dataCommit} (${DATA_HEAD_REF}).`,
   });
   const stem = `${options.branchPrefix ?? 'data/'}${timestamp((options.now ?? (() => new Date()))())}`;
   for (let n = 1; n <= 20; n++) {
