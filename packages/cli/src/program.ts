@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createCliContext, type CliContext } from './cli-options';
 import { registerDataCommands } from './commands/data-commands';
 import { registerDataSyncCommands } from './commands/data-sync-commands';
+import { registerEvaluateCommands } from './commands/evaluate-commands';
 import { registerGitHubCommands } from './commands/github-commands';
 import { registerInfraCommands } from './commands/infra-commands';
 import { registerModelCommands } from './commands/model-commands';
@@ -18,6 +19,7 @@ export function buildProgram(ctx: CliContext = createCliContext()): Command {
     });
   registerDataCommands(program, ctx);
   registerModelCommands(program, ctx);
+  registerEvaluateCommands(program, ctx);
   registerDataSyncCommands(program, ctx);
   registerRegistryCommands(program, ctx);
   registerPipelineCommands(program, ctx);

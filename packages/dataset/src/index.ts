@@ -12,6 +12,8 @@ export {
   renderSynthPair,
   synthId,
   SYNTH_DEFAULTS,
+  SYNTH_KINDS,
+  type SynthKind,
   type SynthOptions,
 } from './synth/generate-synth';
 export {

@@ -31,7 +31,8 @@ describe('training config', () => {
 
   it('the repository file says the same as the defaults (apart from the gate baseline)', () => {
     const { baseline, ...fromFile } = loadTrainConfig(REPO_CONFIG);
-    expect(baseline).toEqual({ min_dice: 0.9, min_iou: 0.85 });
+    // The floors are the quality gate's (packages/registry); here only their shape matters.
+    expect(baseline).toEqual({ min_dice: expect.any(Number), min_iou: expect.any(Number) });
     expect(fromFile).toEqual(DEFAULT_TRAIN_CONFIG);
   });
 

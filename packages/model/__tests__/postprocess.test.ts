@@ -9,6 +9,7 @@ import {
   inferenceSpecFromConfig,
   INFERENCE_JSON,
   keepLargestComponent,
+  NO_POSTPROCESS,
   readInferenceSpec,
   scorePrediction,
 } from '../src';
@@ -110,7 +111,10 @@ describe('inference.json', () => {
   });
 
   it('round-trips the spec derived from a training config', () => {
-    const spec = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG);
+    // The defaults leave both steps `auto` (off until validation turns them on); the chosen
+    // steps are passed in.
+    expect(inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG).postprocess).toEqual(NO_POSTPROCESS);
+    const spec = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 1, { keep_largest_component: true, fill_holes: true });
     expect(spec).toEqual({
       schemaVersion: 1,
       threshold: 0.5,

@@ -108,6 +108,20 @@ describe('trainModel on tiny data', () => {
     expect(choice.used).toBe(choice.passes > 0);
     expect(choice.validationDice.without).toBe(dice[0]);
     expect(choice.validationDice.withRefine).toBe(Math.max(...dice.slice(1)));
+    // Post-processing (both steps `auto`) was chosen with the passes: 4 variants × 3 pass counts.
+    const inference = record.inference!;
+    expect(inference.candidates).toHaveLength(4 * (config.refine.max_passes + 1));
+    const best = Math.max(...inference.candidates.map((c) => c.dice));
+    const first = inference.candidates.find((c) => c.dice === best)!;
+    expect(inference.postprocess).toEqual({
+      keep_largest_component: first.keep_largest_component,
+      fill_holes: first.fill_holes,
+    });
+    expect(inference.passes).toBe(first.passes);
+    expect(record.metrics.validation.mean.dice).toBe(best);
+    // The prior and the loss weight were derived from the training masks.
+    expect(typeof record.config.model.foreground_prior).toBe('number');
+    expect(typeof record.config.training.loss.pos_weight).toBe('number');
   });
 
   it('saves the refine network and the inference spec with the model', () => {
@@ -116,7 +130,7 @@ describe('trainModel on tiny data', () => {
     expect(readInferenceSpec(result.modelDir)).toEqual({
       schemaVersion: 1,
       threshold: 0.5,
-      postprocess: { keep_largest_component: true, fill_holes: true },
+      postprocess: result.record.inference!.postprocess,
       refine: {
         dir: 'refine',
         input_size: 32,

@@ -24,9 +24,10 @@ const modelSchema = z
     batch_norm: z.boolean().default(true),
     /**
      * Initial foreground probability of the output layer (its bias starts at logit(p)). Starting
-     * near the true share (~2% on water meters) spares the first epochs from unlearning 0.5.
+     * near the true share (~2% on water meters, ~70% on cells) spares the first epochs from
+     * unlearning 0.5. `auto`: the training masks' mean foreground share (derived-config.ts).
      */
-    foreground_prior: z.number().gt(0).lt(1).default(0.02),
+    foreground_prior: z.union([z.number().gt(0).lt(1), z.literal('auto')]).default('auto'),
   })
   .strict();
 
@@ -42,8 +43,12 @@ const lossSchema = z
   .object({
     bce_weight: z.number().min(0).default(1),
     dice_weight: z.number().min(0).default(1),
-    /** Weight of foreground pixels in BCE; >1 counters a small foreground (~2% on water meters). */
-    pos_weight: z.number().gt(0).default(3),
+    /**
+     * Weight of foreground pixels in BCE; >1 counters a small foreground (3 was measured best at
+     * the water meters' ~2%), <1 a large one. `auto`: derived from the training masks'
+     * foreground share (derived-config.ts).
+     */
+    pos_weight: z.union([z.number().gt(0), z.literal('auto')]).default('auto'),
   })
   .strict();
 
@@ -75,6 +80,12 @@ const dataSchema = z
     train_split: probability.default(0.8),
     val_split: probability.default(0.1),
     test_split: probability.default(0.1),
+    /**
+     * A validation split must be able to decide something: when the hash gives fewer pairs, the
+     * training pairs whose hash is nearest the validation range join it, up to a quarter of the
+     * training pairs (split.ts). Test pairs never change.
+     */
+    min_val_pairs: z.number().int().min(0).max(10_000).default(8),
   })
   .strict()
   .refine((d) => Math.abs(d.train_split + d.val_split + d.test_split - 1) < 1e-6, {
@@ -105,12 +116,16 @@ const augmentationSchema = z
  * How the thresholded prediction is cleaned up; saved with the model (inference.json) and applied
  * the same way in validation, evaluation, the quality gate and `wms predict`.
  */
+const postprocessStep = z.union([z.boolean(), z.literal('auto')]).default('auto');
 const postprocessSchema = z
   .object({
-    /** Keep only the largest 8-connected region: one reading window per water-meter photo. */
-    keep_largest_component: z.boolean().default(true),
-    /** Fill background regions enclosed by the prediction. */
-    fill_holes: z.boolean().default(true),
+    /**
+     * Keep only the largest 8-connected region (one reading window per water-meter photo).
+     * `auto`: kept only when it raises validation Dice at the end of training (choose-inference.ts).
+     */
+    keep_largest_component: postprocessStep,
+    /** Fill background regions enclosed by the prediction; `auto` as above. */
+    fill_holes: postprocessStep,
   })
   .strict();
 
@@ -194,6 +209,7 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type AugmentationConfig = TrainConfig['augmentation'];
 export type ModelConfig = TrainConfig['model'];
 export type RefineConfig = TrainConfig['refine'];
+export type PostprocessConfig = TrainConfig['postprocess'];
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze(trainConfigSchema.parse({})) as TrainConfig;
 

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
 import { mapConcurrent } from '@wms/core';
 import type { Pair } from '@wms/dataset';
-import { readMaskOriginal, readRgbResized } from './image-io';
+import { readMaskOriginal, readRgbResized, type BinaryMask } from './image-io';
 import { diceAndIou, meanScores, overlapOfMasks, type ProbabilityMap } from './metrics';
 import type { PostprocessSpec } from './postprocess';
 import {
@@ -31,6 +31,18 @@ export interface EvaluateOptions {
   /** Images per forward pass. */
   batchSize?: number;
   progress?: Progress;
+  /**
+   * Called with each image's final mask and its truth (both at the truth's resolution), e.g. to
+   * draw overlays of the worst photos; the arrays are not kept by `evaluate`.
+   */
+  onImage?: (image: ScoredImage) => void;
+}
+
+export interface ScoredImage {
+  pair: Pair;
+  score: ImageScore;
+  predicted: Uint8Array;
+  truth: BinaryMask;
 }
 
 export async function evaluate(
@@ -67,7 +79,9 @@ export async function evaluate(
         truth.height,
         refineSource(segmenter, pair.image),
       );
-      perImage.push({ id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) });
+      const score = { id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) };
+      perImage.push(score);
+      opts.onImage?.({ pair, score, predicted, truth });
     }
     opts.progress?.tick(chunk.length);
   }

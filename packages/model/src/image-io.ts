@@ -59,6 +59,20 @@ export async function readRgbOriginal(path: string): Promise<RgbImage> {
   });
 }
 
+/** The image at exactly `width` × `height` (bilinear): a photo drawn under a mask of that size. */
+export async function readRgbSized(path: string, width: number, height: number): Promise<RgbImage> {
+  return decode(path, 'image', async () => {
+    const { data, info } = await sharp(path)
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(width, height, { fit: 'fill', kernel: 'linear' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: toRgb(data, info.channels) };
+  });
+}
+
 /**
  * The image fitted inside `longSide` × `longSide` (aspect kept, never enlarged): the source the
  * refine stage crops from.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '@wms/core';
 import type { TrainConfig } from './config';
+import { fixedPostprocess } from './derived-config';
 import { DEFAULT_THRESHOLD } from './metrics';
 import { NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
 
@@ -65,13 +66,17 @@ export const DEFAULT_INFERENCE: InferenceSpec = Object.freeze({
 
 /**
  * The spec of a model trained with `config` that applies its refine network `passes` times
- * (0: the first network alone).
+ * (0: the first network alone) and `postprocess` (default: the config's fixed steps, `auto` off).
  */
-export function inferenceSpecFromConfig(config: TrainConfig, passes = config.refine.enabled ? 1 : 0): InferenceSpec {
+export function inferenceSpecFromConfig(
+  config: TrainConfig,
+  passes = config.refine.enabled ? 1 : 0,
+  postprocess: PostprocessSpec = fixedPostprocess(config.postprocess),
+): InferenceSpec {
   const spec: InferenceSpec = {
     schemaVersion: 1,
     threshold: DEFAULT_THRESHOLD,
-    postprocess: { ...config.postprocess },
+    postprocess: { ...postprocess },
   };
   if (passes > 0) {
     const { input_size, margin, min_size, source_size, tta } = config.refine;

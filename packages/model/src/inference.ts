@@ -6,7 +6,18 @@
  */
 export type { Pair } from '@wms/dataset';
 export { modelInputSize } from './unet';
-export { evaluate, evaluateModelDir, type EvaluateOptions } from './evaluate';
+export { evaluate, evaluateModelDir, type EvaluateOptions, type ScoredImage } from './evaluate';
+export {
+  evaluateFolder,
+  evaluationMarkdown,
+  scoreModelOnPairs,
+  EVALUATION_JSON,
+  EVALUATION_MD,
+  type EvaluateFolderOptions,
+  type FolderEvaluation,
+  type ImageResult,
+} from './evaluate-folder';
+export { summarizeScores, MISS_DICE, type ScoreSummary } from './score-summary';
 export { predictProbabilities } from './segmenter';
 export { saveModel, loadModel, directoryReader, directoryWriter, MODEL_JSON, WEIGHTS_BIN } from './model-io';
 export { predictToFiles, predictWithModel, type PredictionSummary } from './predict';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from './config';
+import { numericPosWeight } from './derived-config';
 
 const EPSILON = 1e-6;
 
@@ -15,7 +16,7 @@ export function segmentationLoss(
 ): tf.Scalar {
   return tf.tidy(() => {
     const p = predicted.clipByValue(EPSILON, 1 - EPSILON);
-    const positive = truth.mul(p.log()).mul(cfg.pos_weight);
+    const positive = truth.mul(p.log()).mul(numericPosWeight(cfg.pos_weight));
     const negative = tf.scalar(1).sub(truth).mul(tf.scalar(1).sub(p).log());
     const bce = positive.add(negative).mean().neg();
     const intersection = predicted.mul(truth).sum([1, 2, 3]);

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { EvaluationResult } from '@wms/core';
+import type { InferenceChoice } from './choose-inference';
 import type { TrainConfig } from './config';
 import type { RecordedSplit } from './split';
 import type { EpochLog } from './train-loop';
@@ -48,6 +49,8 @@ export interface RunRecord {
   epochs: EpochLog[];
   bestEpoch: number;
   stopReason: string;
+  /** Post-processing and refine passes chosen on validation (choose-inference.ts). */
+  inference?: InferenceChoice;
   /** The refine network's training, when one was trained, and whether the model kept it. */
   refine?: { epochs: EpochLog[]; bestEpoch: number; stopReason: string } & RefineChoice;
   timings: RunTimings;

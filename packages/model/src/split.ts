@@ -48,8 +48,26 @@ export function splitPairs(pairs: readonly Pair[], cfg: Pick<TrainConfig, 'data'
     seen.add(pair.id);
     split[assignSplit(pair.id, cfg.data)].push(pair);
   }
-  for (const list of [split.train, split.validation, split.test]) list.sort((a, b) => a.id.localeCompare(b.id));
-  return split;
+  return withMinimumValidation(split, cfg.data.min_val_pairs);
+}
+
+/**
+ * A validation split that can decide something: when it has fewer than `min` pairs, the
+ * training pairs whose hash lies nearest above the held-out range join it, at most a quarter of
+ * the training pairs. Which pairs join depends only on the ids' hashes, so runs on the same data
+ * agree; test pairs never move. Lists come back sorted by id.
+ */
+export function withMinimumValidation(split: DataSplit, min: number): DataSplit {
+  const need = Math.min(min - split.validation.length, Math.floor(split.train.length / 4));
+  let { train, validation } = split;
+  if (need > 0) {
+    const byBucket = [...train].sort((a, b) => idBucket(a.id) - idBucket(b.id) || a.id.localeCompare(b.id));
+    const moved = new Set(byBucket.slice(0, need).map((p) => p.id));
+    validation = [...validation, ...train.filter((p) => moved.has(p.id))];
+    train = train.filter((p) => !moved.has(p.id));
+  }
+  const byId = (a: Pair, b: Pair): number => a.id.localeCompare(b.id);
+  return { train: [...train].sort(byId), validation: [...validation].sort(byId), test: [...split.test].sort(byId) };
 }
 
 export function recordSplit(split: DataSplit, data: TrainConfig['data']): RecordedSplit {

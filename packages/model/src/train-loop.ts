@@ -8,6 +8,7 @@ import type { Logger, ProgressFactory } from '@wms/core';
 import { formatDuration } from '@wms/core';
 import { applyAugmentation, planAugmentation, type Sample } from './augment';
 import type { TrainConfig } from './config';
+import { fixedPostprocess } from './derived-config';
 import { segmentationLoss } from './loss';
 import { binarize, DEFAULT_THRESHOLD, diceAndIou, overlapOfMasks } from './metrics';
 import { createRandom, deriveSeed, shuffled } from './random';
@@ -90,7 +91,7 @@ async function validate(
       const { width, height } = sample.mask;
       const plane = width * height;
       const map = { width, height, data: maps.subarray(i * plane, (i + 1) * plane) };
-      const predicted = binarize(map, width, height, DEFAULT_THRESHOLD, cfg.postprocess);
+      const predicted = binarize(map, width, height, DEFAULT_THRESHOLD, fixedPostprocess(cfg.postprocess));
       diceSum += diceAndIou(overlapOfMasks(predicted, sample.mask)).dice;
     });
   }

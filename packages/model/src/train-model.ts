@@ -12,15 +12,11 @@ import { UserError } from '@wms/core';
 import { fingerprintPairs, type Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
 import { evaluate } from './evaluate';
-import { INFERENCE_JSON, inferenceSpecFromConfig, type InferenceSpec } from './inference-spec';
+import { INFERENCE_JSON, type InferenceSpec } from './inference-spec';
 import { saveModel } from './model-io';
-import {
-  buildRefineNetwork,
-  chooseRefinePasses,
-  loadRefineData,
-  refineTrainingConfig,
-  type RefineData,
-} from './refine/refine-network';
+import { chooseInference, type InferenceChoice } from './choose-inference';
+import { resolveDerivedConfig } from './derived-config';
+import { buildRefineNetwork, loadRefineData, refineTrainingConfig, type RefineData } from './refine/refine-network';
 import {
   combineResults,
   currentGitSha,
@@ -48,6 +44,11 @@ export interface TrainModelOptions {
   tracker?: RunTracker;
   /** Overrides `training.seed`. */
   seed?: number;
+  /**
+   * A precomputed split of `pairs` (cross-validation's fold); default: `splitPairs` by the
+   * config's fractions.
+   */
+  split?: DataSplit;
 }
 
 export interface TrainResult {
@@ -69,13 +70,14 @@ export interface TrainDeps {
 
 export async function trainModel(opts: TrainModelOptions, deps: TrainDeps): Promise<TrainResult> {
   const startedAt = Date.now();
-  const config = runConfig(opts);
-  const split = splitForTraining(opts.pairs, config, deps.logger);
+  const configured = runConfig(opts);
+  const split = splitForTraining(opts.pairs, configured, deps.logger, opts.split);
   const backend = await activateBackend(opts.backend ?? 'auto', deps.logger);
-  const run = await startRun(opts, config, split, backend, deps.logger);
+  const run = await startRun(opts, configured, split, backend, deps.logger);
   const networks: Networks = {};
   try {
-    const data = await decodeSplit(split, config, deps.progress);
+    const data = await decodeSplit(split, configured, deps.progress);
+    const config = deriveFromData(configured, data, deps.logger);
     const trained = await trainNetworks(networks, config, data, run.tracking, deps);
     const evaluation = await chooseAndEvaluate(networks, config, split, data.monitor, deps);
     const record = runRecordOf(run, config, backend, trained, evaluation, {
@@ -120,8 +122,8 @@ function runConfig(opts: TrainModelOptions): TrainConfig {
   return { ...opts.config, training: { ...opts.config.training, seed, time_budget_sec: budgetSec } };
 }
 
-function splitForTraining(pairs: readonly Pair[], config: TrainConfig, logger: Logger): DataSplit {
-  const split = splitPairs(pairs, config);
+function splitForTraining(pairs: readonly Pair[], config: TrainConfig, logger: Logger, given?: DataSplit): DataSplit {
+  const split = given ?? splitPairs(pairs, config);
   if (split.train.length === 0) {
     throw new UserError(`No training pairs: ${pairs.length} pairs, all assigned to validation/test.`, {
       hint: 'Add more image/mask pairs or raise data.train_split.',
@@ -183,6 +185,21 @@ async function decodeSplit(split: DataSplit, config: TrainConfig, progress?: Pro
     ? await loadRefineData(split.train, hasValidation ? monitor : undefined, config, progress)
     : undefined;
   return { train, monitor, validation, refine, decodeSec: (Date.now() - started) / 1000 };
+}
+
+/** The config with `auto` priors and loss weights derived from the training masks (derived-config.ts). */
+function deriveFromData(config: TrainConfig, data: DecodedSplit, logger: Logger): TrainConfig {
+  const { config: resolved, derived } = resolveDerivedConfig(config, data.train);
+  const parts = [
+    derived.foreground_prior !== undefined ? `foreground_prior ${derived.foreground_prior}` : undefined,
+    derived.pos_weight !== undefined ? `pos_weight ${derived.pos_weight}` : undefined,
+  ].filter((p) => p !== undefined);
+  if (parts.length > 0) {
+    logger.info(
+      `derived from the training masks (mean foreground ${(100 * derived.foregroundShare).toFixed(1)}%): ${parts.join(', ')}`,
+    );
+  }
+  return resolved;
 }
 
 interface TrainedNetworks {
@@ -272,14 +289,16 @@ async function trainNetworks(
 
 interface Evaluation {
   inference: InferenceSpec;
+  inferenceChoice: InferenceChoice;
   refineChoice?: RefineChoice;
   metrics: TrainResult['metrics'];
   evaluateSec: number;
 }
 
 /**
- * Decides what the saved model applies (the refine passes, on validation only) and scores that
- * model on the validation and test pairs. A dropped refine network is disposed here.
+ * Decides what the saved model applies (post-processing steps left `auto` and the refine passes,
+ * on validation only: choose-inference.ts) and scores that model on the validation and test
+ * pairs. A dropped refine network is disposed here.
  */
 async function chooseAndEvaluate(
   networks: Networks,
@@ -290,25 +309,28 @@ async function chooseAndEvaluate(
 ): Promise<Evaluation> {
   const started = Date.now();
   const model = networks.model!;
-  let refineChoice: RefineChoice | undefined;
-  // When `monitor` is the validation split, the chosen variant's result is the validation result.
-  let chosenValidation: EvaluationResult | undefined;
-  if (networks.refine) {
-    const chosen = await chooseRefinePasses(model, networks.refine, config, monitor, deps.logger);
-    refineChoice = chosen.choice;
-    if (monitor === split.validation) chosenValidation = chosen.monitorResult;
-    if (chosen.choice.passes === 0) {
-      networks.refine.dispose();
-      networks.refine = undefined;
-    }
+  const chosen = await chooseInference(model, networks.refine, config, monitor, deps.logger);
+  if (networks.refine && chosen.choice.passes === 0) {
+    networks.refine.dispose();
+    networks.refine = undefined;
   }
-  const inference = inferenceSpecFromConfig(config, refineChoice?.passes ?? 0);
+  const inference = chosen.spec;
   const segmenter: Segmenter = { model, spec: inference, refine: networks.refine };
   const progress = deps.progress;
-  const validation = chosenValidation ?? (await evaluate(segmenter, split.validation, { progress: progress?.() }));
+  // When `monitor` is the validation split, the chosen variant's result is the validation result.
+  const validation =
+    monitor === split.validation
+      ? chosen.monitorResult
+      : await evaluate(segmenter, split.validation, { progress: progress?.() });
   const test = await evaluate(segmenter, split.test, { progress: progress?.() });
   const metrics = { validation, test, heldOut: combineResults(validation, test) };
-  return { inference, refineChoice, metrics, evaluateSec: (Date.now() - started) / 1000 };
+  return {
+    inference,
+    inferenceChoice: chosen.choice,
+    refineChoice: chosen.refineChoice,
+    metrics,
+    evaluateSec: (Date.now() - started) / 1000,
+  };
 }
 
 function runRecordOf(
@@ -334,6 +356,7 @@ function runRecordOf(
     epochs: loop.epochs,
     bestEpoch: loop.bestEpoch,
     stopReason: loop.stopReason,
+    inference: evaluation.inferenceChoice,
     ...(refineLoop
       ? {
           refine: {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
+import { numericPrior } from './derived-config';
 import { deriveSeed } from './random';
 
 export interface UNetOptions {
@@ -66,7 +67,7 @@ export function buildUNet(cfg: ModelConfig, options: UNetOptions = {}): tf.Layer
       activation: 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 9999) % 2 ** 31 }),
       biasInitializer: tf.initializers.constant({
-        value: Math.log(cfg.foreground_prior / (1 - cfg.foreground_prior)),
+        value: Math.log(numericPrior(cfg.foreground_prior) / (1 - numericPrior(cfg.foreground_prior))),
       }),
       name: 'mask',
     })

@@ -1,19 +1,20 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_IMAGES_DIR, SYNTH_DEFAULTS, generateSynthDataset } from '@wms/dataset';
+import { DEFAULT_IMAGES_DIR, SYNTH_DEFAULTS, SYNTH_KINDS, generateSynthDataset, type SynthKind } from '@wms/dataset';
 import { runQaStage } from '@wms/pipeline';
 import { choiceOption, integerOption, numberOption, type CliContext } from '../cli-options';
 
 export function registerDataCommands(program: Command, ctx: CliContext): void {
   program
     .command('synth')
-    .description('Generate deterministic water-meter-like sample photos (JPEG) and masks (PNG).')
+    .description('Generate deterministic sample photos (JPEG) and masks (PNG): water meters, or cells (--kind cells).')
     .option('--out <dir>', 'output folder (gets images/ and masks/)', 'WMS/data/training')
+    .option('--kind <kind>', `${SYNTH_KINDS.join(' or ')}`, choiceOption('--kind', SYNTH_KINDS), 'meters')
     .option('--count <n>', 'number of pairs', integerOption('--count', 1, 1_000_000), 100)
     .option('--width <px>', 'image width', integerOption('--width', 64, 8192), SYNTH_DEFAULTS.width)
     .option('--height <px>', 'image height', integerOption('--height', 64, 8192), SYNTH_DEFAULTS.height)
     .option('--seed <n>', 'random seed', integerOption('--seed', 0), SYNTH_DEFAULTS.seed)
-    .action(async (o: { out: string; count: number; width: number; height: number; seed: number }) => {
+    .action(async (o: { out: string; kind: SynthKind; count: number; width: number; height: number; seed: number }) => {
       const progress = ctx.progress();
       const { pairs } = await generateSynthDataset({ outDir: resolve(ctx.cwd, o.out), ...o, progress });
       progress.stop();

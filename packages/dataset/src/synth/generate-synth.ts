@@ -1,6 +1,8 @@
 /**
- * Writes a deterministic synthetic water-meter dataset: <outDir>/images/<id>.jpg (RGB photos)
- * and <outDir>/masks/<id>.png (0/255 masks of the digit window). Each item has its own seed
+ * Writes a deterministic synthetic dataset: <outDir>/images/<id>.jpg (RGB photos) and
+ * <outDir>/masks/<id>.png (0/255 masks). Kind `meters`: water-meter photos, the mask is the digit
+ * window (one small object, 2.5–8% of the photo). Kind `cells`: many touching cells with thin
+ * membranes between them, most of the image foreground (cell-scene.ts). Each item has its own seed
  * derived from (seed, index), so items can render in parallel and stay byte-identical.
  */
 import { availableParallelism } from 'node:os';
@@ -8,12 +10,18 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { mapConcurrent, noProgress, UserError, writeFileAtomic, type Progress } from '@wms/core';
 import type { Pair } from '../types';
+import { buildCellScene } from './cell-scene';
 import { buildMeterScene } from './meter-scene';
 import { createRandom, deriveSeed, type Random } from './random';
 import { rasterizeWindowMask } from './window-mask';
 
+export const SYNTH_KINDS = ['meters', 'cells'] as const;
+export type SynthKind = (typeof SYNTH_KINDS)[number];
+
 export interface SynthOptions {
   outDir: string;
+  /** What the pairs show (default `meters`). */
+  kind?: SynthKind;
   count: number;
   width?: number;
   height?: number;
@@ -49,8 +57,9 @@ function exposeAndAddNoise(pixels: Buffer, random: Random, brightness: number, a
   }
 }
 
-export function synthId(index: number, count: number): string {
-  return `synth_${String(index + 1).padStart(Math.max(5, String(count).length), '0')}`;
+export function synthId(index: number, count: number, kind: SynthKind = 'meters'): string {
+  const prefix = kind === 'cells' ? 'cells' : 'synth';
+  return `${prefix}_${String(index + 1).padStart(Math.max(5, String(count).length), '0')}`;
 }
 
 /** Renders one pair to encoded bytes (JPEG photo, PNG mask). */
@@ -59,8 +68,10 @@ export async function renderSynthPair(
   index: number,
   width: number,
   height: number,
+  kind: SynthKind = 'meters',
 ): Promise<{ image: Buffer; mask: Buffer }> {
   const random = createRandom(deriveSeed(seed, index));
+  if (kind === 'cells') return renderCellPair(random, width, height);
   const scene = buildMeterScene(random, width, height);
   let photo = sharp(Buffer.from(scene.imageSvg)).removeAlpha();
   if (scene.blurSigma >= 0.3) photo = photo.blur(scene.blurSigma);
@@ -80,6 +91,21 @@ export async function renderSynthPair(
   return { image, mask };
 }
 
+async function renderCellPair(random: Random, width: number, height: number): Promise<{ image: Buffer; mask: Buffer }> {
+  const scene = buildCellScene(random, width, height);
+  const [image, mask] = await Promise.all([
+    sharp(scene.image, { raw: { width, height, channels: 3 } })
+      .blur(scene.blurSigma)
+      .jpeg({ quality: scene.jpegQuality, chromaSubsampling: '4:2:0' })
+      .toBuffer(),
+    sharp(scene.mask, { raw: { width, height, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer(),
+  ]);
+  return { image, mask };
+}
+
 export async function generateSynthDataset(opts: SynthOptions): Promise<{ pairs: Pair[] }> {
   const width = opts.width ?? SYNTH_DEFAULTS.width;
   const height = opts.height ?? SYNTH_DEFAULTS.height;
@@ -88,18 +114,24 @@ export async function generateSynthDataset(opts: SynthOptions): Promise<{ pairs:
   checkInteger('width', width, 32, 8192);
   checkInteger('height', height, 32, 8192);
   checkInteger('seed', seed, 0, 2 ** 32 - 1);
+  const kind = opts.kind ?? 'meters';
+  if (!(SYNTH_KINDS as readonly string[]).includes(kind)) {
+    throw new UserError(
+      `generateSynthDataset: kind is ${JSON.stringify(kind)}; expected one of ${SYNTH_KINDS.join(', ')}.`,
+    );
+  }
   const outDir = resolve(opts.outDir);
   const progress = opts.progress ?? noProgress;
-  progress.start(opts.count, 'Generating synthetic pairs');
+  progress.start(opts.count, `Generating synthetic ${kind} pairs`);
   try {
     const indices = Array.from({ length: opts.count }, (_, index) => index);
     const pairs = await mapConcurrent(
       indices,
       opts.concurrency ?? availableParallelism() + 1,
       async (index): Promise<Pair> => {
-        const id = synthId(index, opts.count);
+        const id = synthId(index, opts.count, kind);
         const pair = { id, image: join(outDir, 'images', `${id}.jpg`), mask: join(outDir, 'masks', `${id}.png`) };
-        const rendered = await renderSynthPair(seed, index, width, height);
+        const rendered = await renderSynthPair(seed, index, width, height, kind);
         await writeFileAtomic(pair.image, rendered.image);
         await writeFileAtomic(pair.mask, rendered.mask);
         progress.tick(1);

@@ -1,16 +1,14 @@
 /**
  * The refine network's part of a training run (see crops.ts for what it is): its data, its
- * network, its training config, and the choice of how many refine passes the saved model applies.
+ * network and its training config. How many refine passes the saved model applies (0: none) is
+ * chosen with the post-processing in choose-inference.ts.
  * train-model.ts calls these steps only when `refine.enabled`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { EvaluationResult, Logger, ProgressFactory } from '@wms/core';
+import type { Logger, ProgressFactory } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from '../config';
-import { evaluate } from '../evaluate';
-import { inferenceSpecFromConfig } from '../inference-spec';
 import { deriveSeed } from '../random';
-import type { RefineChoice } from '../run-record';
 import type { CachedSample } from '../samples';
 import type { SampleSource } from '../train-loop';
 import { buildUNet } from '../unet';
@@ -71,44 +69,4 @@ export function buildRefineNetwork(
 export function refineTrainingConfig(config: TrainConfig): TrainConfig {
   const { training } = config;
   return { ...config, training: { ...training, loss: { ...training.loss, pos_weight: config.refine.pos_weight } } };
-}
-
-export interface RefinePassChoice {
-  /** What metrics.json records. */
-  choice: RefineChoice;
-  /** The monitored pairs' result with the chosen pass count. */
-  monitorResult: EvaluationResult;
-}
-
-/**
- * How many refine passes the model applies, 0 (the first network alone) to max_passes, chosen by
- * Dice on `monitor` at the photos' resolution (a refine network that had too little time can ruin
- * a good first stage); ties go to fewer passes. Callers pass validation pairs only: the test
- * pairs play no part in choosing the model.
- */
-export async function chooseRefinePasses(
-  model: tf.LayersModel,
-  refine: tf.LayersModel,
-  config: TrainConfig,
-  monitor: readonly Pair[],
-  logger: Logger,
-): Promise<RefinePassChoice> {
-  const byPasses: EvaluationResult[] = [];
-  let passes = 0;
-  for (let p = 0; p <= config.refine.max_passes; p++) {
-    byPasses.push(await evaluate({ model, spec: inferenceSpecFromConfig(config, p), refine }, monitor));
-    if (byPasses[p]!.mean.dice > byPasses[passes]!.mean.dice) passes = p;
-  }
-  const dice = byPasses.map((r) => r.mean.dice);
-  const withRefine = Math.max(...dice.slice(1));
-  const verdict =
-    passes > 0 ? `kept, ${passes} pass${passes > 1 ? 'es' : ''}` : 'dropped: the model is saved without it';
-  logger.info(
-    `refine network ${verdict} (validation Dice ${dice.map((d, p) => `${p}: ${d.toFixed(4)}`).join(', ')} ` +
-      `by number of refine passes)`,
-  );
-  return {
-    choice: { used: passes > 0, passes, validationDice: { withRefine, without: dice[0]!, byPasses: dice } },
-    monitorResult: byPasses[passes]!,
-  };
 }

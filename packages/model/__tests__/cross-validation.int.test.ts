@@ -1,0 +1,107 @@
+/**
+ * A tiny 2-fold cross-validation run (tiny U-Net, a few seconds per fold on wasm): the report's
+ * structure, and its numbers checked against each other and against the saved fold models
+ * re-scored with `evaluateModelDir` (the quality gate's scorer).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger } from '@wms/core';
+import { writeTinyDataset } from '@wms/test-support';
+import {
+  CV_REPORT_JSON,
+  CV_REPORT_MD,
+  METRICS_JSON,
+  assignFold,
+  crossValidate,
+  evaluateModelDir,
+  parseTrainConfig,
+  type CrossValidationReport,
+  type Pair,
+  type RunRecord,
+} from '../src';
+
+jest.setTimeout(240_000);
+
+const config = parseTrainConfig({
+  model: { input_size: 32, base_filters: 4, depth: 2 },
+  training: { epochs: 12, batch_size: 4, learning_rate: 0.01, early_stopping_patience: 12, time_budget_sec: 8 },
+  augmentation: { rotation_prob: 0, color_jitter_prob: 0 },
+  refine: { enabled: false },
+});
+
+const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+describe('crossValidate, 2 folds on tiny data', () => {
+  let root: string;
+  let pairs: Pair[];
+  let report: CrossValidationReport;
+  const logger = createMemoryLogger();
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'wms-cv-'));
+    pairs = await writeTinyDataset(join(root, 'data'), 24, 5);
+    report = await crossValidate(
+      { pairs, config, folds: 2, outDir: join(root, 'cv'), backend: 'wasm', worst: 3 },
+      { logger },
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('holds out every pair exactly once, in the fold its hash names', () => {
+    expect(report.completedFolds).toBe(2);
+    expect(report.perImage).toHaveLength(pairs.length);
+    expect(new Set(report.perImage.map((s) => s.id)).size).toBe(pairs.length);
+    for (const s of report.perImage) expect(s.fold).toBe(assignFold(s.id, 2) + 1);
+    for (const f of report.perFold) {
+      expect(f.pairs.heldOut).toBe(report.perImage.filter((s) => s.fold === f.fold).length);
+      expect(f.pairs.train + f.pairs.validation + f.pairs.heldOut).toBe(pairs.length);
+    }
+  });
+
+  it('selects each fold model without its held-out pairs', () => {
+    for (const f of report.perFold) {
+      const record = JSON.parse(readFileSync(join(f.modelDir, METRICS_JSON), 'utf8')) as RunRecord;
+      const seen = new Set([...record.split.train, ...record.split.validation]);
+      const heldOut = report.perImage.filter((s) => s.fold === f.fold).map((s) => s.id);
+      for (const id of heldOut) expect(seen.has(id)).toBe(false);
+      expect(record.split.test).toEqual([]);
+      expect(record.split.validation.length).toBe(f.pairs.validation);
+      expect(f.validationDice).toBe(record.metrics.validation.mean.dice);
+      expect(typeof f.chosen.foreground_prior).toBe('number');
+    }
+  });
+
+  it('reports numbers that agree with each other and with the saved fold models', async () => {
+    for (const f of report.perFold) {
+      const scores = report.perImage.filter((s) => s.fold === f.fold);
+      expect(f.heldOut.mean.dice).toBeCloseTo(mean(scores.map((s) => s.dice)), 12);
+      expect(f.heldOut.misses).toBe(scores.filter((s) => s.dice < 0.5).length);
+      const heldOutPairs = pairs.filter((p) => scores.some((s) => s.id === p.id));
+      const rescored = await evaluateModelDir(f.modelDir, heldOutPairs);
+      expect(rescored.mean.dice).toBeCloseTo(f.heldOut.mean.dice, 12);
+    }
+    const foldDice = report.perFold.map((f) => f.heldOut.mean.dice);
+    expect(report.acrossFolds.dice.mean).toBeCloseTo(mean(foldDice), 12);
+    expect(report.acrossFolds.dice.std).toBeCloseTo(Math.abs(foldDice[0]! - foldDice[1]!) / 2, 12);
+    expect(report.pooled.count).toBe(pairs.length);
+    expect(report.pooled.mean.dice).toBeCloseTo(mean(report.perImage.map((s) => s.dice)), 12);
+    expect(report.worst).toHaveLength(3);
+    expect(report.worst[0]!.dice).toBe(Math.min(...report.perImage.map((s) => s.dice)));
+    // A real model, not a constant: it beats chance on the held-out folds.
+    expect(report.pooled.mean.dice).toBeGreaterThan(0.3);
+  });
+
+  it('writes the JSON and markdown reports, overlays, and a progress line per fold', () => {
+    const cv = join(root, 'cv');
+    const json = JSON.parse(readFileSync(join(cv, CV_REPORT_JSON), 'utf8')) as CrossValidationReport;
+    expect(json.acrossFolds.dice.mean).toBeCloseTo(report.acrossFolds.dice.mean, 12);
+    const md = readFileSync(join(cv, CV_REPORT_MD), 'utf8');
+    expect(md).toContain('## Cross-validation (2 of 2 folds, 24 pairs)');
+    expect(md).toContain(`**${report.acrossFolds.dice.mean.toFixed(4)} ± ${report.acrossFolds.dice.std.toFixed(4)}**`);
+    for (const w of report.worst) expect(existsSync(join(cv, w.overlay!))).toBe(true);
+    const info = logger.messages('info');
+    expect(info.filter((m) => /^fold \d\/2: training on/.test(m))).toHaveLength(2);
+    expect(info.filter((m) => /^fold \d\/2 done in/.test(m))).toHaveLength(2);
+  });
+});

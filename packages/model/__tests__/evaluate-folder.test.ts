@@ -1,0 +1,134 @@
+/**
+ * `evaluateFolder` with a model whose prediction is known exactly: a 1×1 convolution that marks
+ * a pixel as foreground iff its red channel is bright. Photos are 32×32 PNGs (the model's input
+ * size), masks 64×64: the probability map is resized to the mask's resolution before scoring, and
+ * with saturated probabilities the bilinear resize doubles each input pixel exactly, so every
+ * Dice and IoU below is counted by hand.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { createMemoryLogger } from '@wms/core';
+import { DEFAULT_INFERENCE, INFERENCE_JSON, saveModel } from '../src';
+import { EVALUATION_JSON, EVALUATION_MD, evaluateFolder, type FolderEvaluation } from '../src/evaluate-folder';
+import { summarizeScores } from '../src/score-summary';
+
+jest.setTimeout(60_000);
+
+type Rect = [x0: number, y0: number, x1: number, y1: number];
+
+async function writePhoto(path: string, red: Rect | undefined): Promise<void> {
+  const rgb = Buffer.alloc(32 * 32 * 3, 40);
+  if (red) {
+    for (let y = red[1]; y < red[3]; y++) for (let x = red[0]; x < red[2]; x++) rgb[(y * 32 + x) * 3] = 255;
+  }
+  await sharp(rgb, { raw: { width: 32, height: 32, channels: 3 } })
+    .png()
+    .toFile(path);
+}
+
+async function writeMask(path: string, rect: Rect | undefined): Promise<void> {
+  const grey = Buffer.alloc(64 * 64, 0);
+  if (rect) for (let y = rect[1]; y < rect[3]; y++) for (let x = rect[0]; x < rect[2]; x++) grey[y * 64 + x] = 255;
+  await sharp(grey, { raw: { width: 64, height: 64, channels: 1 } })
+    .png()
+    .toFile(path);
+}
+
+/** sigmoid(100·(red − 0.5)): 1 on bright red, 0 elsewhere. */
+function redDetector(): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [32, 32, 3],
+      filters: 1,
+      kernelSize: 1,
+      activation: 'sigmoid',
+      weights: [tf.tensor4d([100, 0, 0], [1, 1, 3, 1]), tf.tensor1d([-50])],
+    }),
+  );
+  return model;
+}
+
+describe('evaluateFolder', () => {
+  let root: string;
+  let result: FolderEvaluation;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = mkdtempSync(join(tmpdir(), 'wms-eval-folder-'));
+    const data = join(root, 'data');
+    mkdirSync(join(data, 'images'), { recursive: true });
+    mkdirSync(join(data, 'masks'), { recursive: true });
+    // half: prediction 16×16 at mask resolution (8..24)², truth (16..32)×(8..24): overlap 8×16.
+    await writePhoto(join(data, 'images', 'half.png'), [4, 4, 12, 12]);
+    await writeMask(join(data, 'masks', 'half.png'), [16, 8, 32, 24]);
+    // exact: the left half of the photo, predicted and true.
+    await writePhoto(join(data, 'images', 'exact.png'), [0, 0, 16, 32]);
+    await writeMask(join(data, 'masks', 'exact.png'), [0, 0, 32, 64]);
+    // nothing: nothing to find, nothing found.
+    await writePhoto(join(data, 'images', 'nothing.png'), undefined);
+    await writeMask(join(data, 'masks', 'nothing.png'), undefined);
+    // false-alarm: a prediction on an empty mask.
+    await writePhoto(join(data, 'images', 'false-alarm.png'), [0, 0, 8, 8]);
+    await writeMask(join(data, 'masks', 'false-alarm.png'), undefined);
+    const model = redDetector();
+    await saveModel(model, join(root, 'model'), {
+      [INFERENCE_JSON]: JSON.stringify({ ...DEFAULT_INFERENCE }),
+    });
+    model.dispose();
+    result = await evaluateFolder(
+      { modelDir: join(root, 'model'), dataDir: data, outDir: join(root, 'out'), worst: 2 },
+      { logger: createMemoryLogger() },
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('scores each pair at the mask resolution with hand-counted Dice and IoU', () => {
+    const byId = Object.fromEntries(result.perImage.map((r) => [r.id, r]));
+    expect(byId.half).toMatchObject({ width: 64, height: 64, truthPixels: 256, predictedPixels: 256 });
+    expect(byId.half!.overlapPixels).toBe(128);
+    expect(byId.half!.dice).toBeCloseTo(0.5, 10);
+    expect(byId.half!.iou).toBeCloseTo(1 / 3, 10);
+    expect(byId.exact).toMatchObject({ dice: 1, iou: 1, truthPixels: 2048, predictedPixels: 2048 });
+    expect(byId.nothing).toMatchObject({ dice: 1, iou: 1, truthPixels: 0, predictedPixels: 0 });
+    expect(byId['false-alarm']).toMatchObject({ dice: 0, iou: 0, truthPixels: 0, predictedPixels: 256 });
+  });
+
+  it('summarises mean, spread, median and misses', () => {
+    const s = result.summary;
+    expect(s.count).toBe(4);
+    expect(s.mean.dice).toBeCloseTo((0.5 + 1 + 1 + 0) / 4, 10);
+    expect(s.mean.iou).toBeCloseTo((1 / 3 + 1 + 1 + 0) / 4, 10);
+    expect(s.median.dice).toBeCloseTo(0.75, 10);
+    expect(s.std.dice).toBeCloseTo(Math.sqrt((0.125 ** 2 + 0.375 ** 2 * 2 + 0.625 ** 2) / 4), 10);
+    expect(s.min.dice).toBe(0);
+    expect(s.misses).toBe(1); // Dice 0.5 is not a miss; 0 is
+    expect(s.missShare).toBe(0.25);
+    expect(summarizeScores([]).missShare).toBeNaN();
+  });
+
+  it('writes JSON, markdown and overlays of the worst photos', async () => {
+    const out = join(root, 'out');
+    expect(result.worst.map((w) => w.id)).toEqual(['false-alarm', 'half']);
+    const json = JSON.parse(readFileSync(join(out, EVALUATION_JSON), 'utf8')) as FolderEvaluation;
+    expect(json.summary.mean.dice).toBeCloseTo(0.625, 10);
+    expect(json.perImage.map((r) => r.id)).toEqual(['exact', 'false-alarm', 'half', 'nothing']);
+    const md = readFileSync(join(out, EVALUATION_MD), 'utf8');
+    expect(md).toContain('| 4 | 0.6250 |');
+    expect(md).toContain('| half | 0.5000 | 0.3333 | 64×64 | 256 | 256 | 128 |');
+    const overlay = join(out, json.worst[1]!.overlay!);
+    expect(existsSync(overlay)).toBe(true);
+    const { data, info } = await sharp(overlay).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([64, 64]);
+    const px = (x: number, y: number): number[] => [...data.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)];
+    // (10, 10): predicted, not true → red tint over the red photo; (20, 10): both → green;
+    // (28, 10): true, missed → blue; (40, 40): neither → the photo's grey.
+    expect(px(10, 10)).toEqual([255, 20, 20]);
+    expect(px(20, 10)).toEqual([128, 148, 20]);
+    expect(px(28, 10)).toEqual([20, 60, 148]);
+    expect(px(40, 40)).toEqual([40, 40, 40]);
+  });
+});

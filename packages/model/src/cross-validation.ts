@@ -1,0 +1,217 @@
+/**
+ * `wms cv`: k-fold cross-validation of a training config on one dataset. Fold i holds out the
+ * pairs with ⌊bucket · k⌋ = i (cv-folds.ts, the split's hash); the fold's model trains with
+ * `trainModel` on the other pairs, choosing everything (early stopping, post-processing, refine
+ * passes) on its own validation part of them, and is then scored on the held-out fold with the
+ * quality gate's scorer (`evaluateModelDir`, through scoreModelOnPairs). The report gives each
+ * fold's numbers, mean ± std over folds, the pooled share of photos under Dice 0.5 and the worst
+ * photos with overlays; it is rewritten after every fold, so a long run shows its progress and
+ * leaves what it has finished.
+ */
+import { join, resolve } from 'node:path';
+import { writeFileAtomic, type Logger, type ProgressFactory } from '@wms/core';
+import type { Pair } from '@wms/dataset';
+import type { TrainConfig } from './config';
+import { checkFolds, foldSplit } from './cv-folds';
+import { errorOverlayPng, scoreModelOnPairs, summaryTable } from './evaluate-folder';
+import { fixed, mean, std, summarizeScores, worstScores, type ScoreSummary } from './score-summary';
+import { trainModel } from './train-model';
+import type { BackendPreference } from './use-backend';
+
+export const CV_REPORT_JSON = 'cv-report.json';
+export const CV_REPORT_MD = 'cv-report.md';
+
+export interface CrossValidationOptions {
+  pairs: Pair[];
+  config: TrainConfig;
+  folds: number;
+  /** Gets fold-<i>/model (each fold's model), overlays/ and the reports. */
+  outDir: string;
+  backend?: BackendPreference;
+  /** Overrides `training.time_budget_sec` for every fold. */
+  timeBudgetSec?: number;
+  seed?: number;
+  /** How many of the worst photos the report lists with overlays (default 10). */
+  worst?: number;
+}
+
+export interface CvImageScore {
+  id: string;
+  fold: number;
+  dice: number;
+  iou: number;
+  overlay?: string;
+}
+
+export interface FoldResult {
+  fold: number;
+  pairs: { train: number; validation: number; heldOut: number };
+  /** Validation Dice of the fold's chosen model (what selection saw). */
+  validationDice: number;
+  heldOut: ScoreSummary;
+  /** What the fold's model chose on its validation pairs. */
+  chosen: {
+    postprocess: { keep_largest_component: boolean; fill_holes: boolean };
+    refinePasses: number;
+    foreground_prior: number | 'auto';
+    pos_weight: number | 'auto';
+  };
+  bestEpoch: number;
+  stopReason: string;
+  wallSec: number;
+  modelDir: string;
+}
+
+export interface CrossValidationReport {
+  schemaVersion: 1;
+  folds: number;
+  completedFolds: number;
+  pairs: number;
+  config: TrainConfig;
+  perFold: FoldResult[];
+  /** Mean ± std (population) of the folds' mean Dice and IoU. */
+  acrossFolds: { dice: { mean: number; std: number }; iou: { mean: number; std: number } };
+  /** Every held-out photo of every completed fold together. */
+  pooled: ScoreSummary;
+  perImage: CvImageScore[];
+  worst: CvImageScore[];
+}
+
+export async function crossValidate(
+  opts: CrossValidationOptions,
+  deps: { logger: Logger; progress?: ProgressFactory },
+): Promise<CrossValidationReport> {
+  checkFolds(opts.folds, opts.pairs.length);
+  const outDir = resolve(opts.outDir);
+  const worstCount = opts.worst ?? 10;
+  const perFold: FoldResult[] = [];
+  const perImage: CvImageScore[] = [];
+  let report = buildReport(opts, perFold, perImage, worstCount);
+  for (let fold = 0; fold < opts.folds; fold++) {
+    const started = Date.now();
+    const { split, heldOut } = foldSplit(opts.pairs, fold, opts.folds, opts.config.data);
+    deps.logger.info(
+      `fold ${fold + 1}/${opts.folds}: training on ${split.train.length} pairs, selecting on ` +
+        `${split.validation.length}, holding out ${heldOut.length}`,
+    );
+    const trained = await trainModel(
+      {
+        pairs: [...split.train, ...split.validation],
+        split,
+        config: opts.config,
+        outputDir: join(outDir, `fold-${fold + 1}`),
+        backend: opts.backend,
+        timeBudgetSec: opts.timeBudgetSec,
+        seed: opts.seed,
+      },
+      deps,
+    );
+    const scored = await scoreModelOnPairs(trained.modelDir, heldOut, { worst: worstCount, progress: deps.progress });
+    const overlays = new Map<string, string>();
+    for (const image of scored.worst) {
+      const file = join('overlays', `fold-${fold + 1}-${image.pair.id.replace(/[^A-Za-z0-9._-]/g, '_')}.png`);
+      await writeFileAtomic(join(outDir, file), await errorOverlayPng(image));
+      overlays.set(image.pair.id, file);
+    }
+    for (const s of scored.perImage) {
+      perImage.push({ id: s.id, fold: fold + 1, dice: s.dice, iou: s.iou, overlay: overlays.get(s.id) });
+    }
+    const record = trained.record;
+    const result: FoldResult = {
+      fold: fold + 1,
+      pairs: { train: split.train.length, validation: split.validation.length, heldOut: heldOut.length },
+      validationDice: trained.metrics.validation.mean.dice,
+      heldOut: summarizeScores(scored.perImage),
+      chosen: {
+        postprocess: record.inference?.postprocess ?? { keep_largest_component: false, fill_holes: false },
+        refinePasses: record.inference?.passes ?? 0,
+        foreground_prior: record.config.model.foreground_prior,
+        pos_weight: record.config.training.loss.pos_weight,
+      },
+      bestEpoch: trained.bestEpoch,
+      stopReason: trained.stopReason,
+      wallSec: (Date.now() - started) / 1000,
+      modelDir: trained.modelDir,
+    };
+    perFold.push(result);
+    report = buildReport(opts, perFold, perImage, worstCount);
+    await writeReport(outDir, report);
+    deps.logger.info(
+      `fold ${fold + 1}/${opts.folds} done in ${(result.wallSec / 60).toFixed(1)} min: held-out Dice ` +
+        `${fixed(result.heldOut.mean.dice)}, IoU ${fixed(result.heldOut.mean.iou)}, ${result.heldOut.misses} of ` +
+        `${result.heldOut.count} under Dice 0.5 (validation Dice ${fixed(result.validationDice)}); so far ` +
+        `${fixed(report.acrossFolds.dice.mean)} ± ${fixed(report.acrossFolds.dice.std)}`,
+    );
+  }
+  deps.logger.info(`Wrote ${join(outDir, CV_REPORT_JSON)} and ${CV_REPORT_MD}`);
+  return report;
+}
+
+export function buildReport(
+  opts: Pick<CrossValidationOptions, 'folds' | 'pairs' | 'config'>,
+  perFold: FoldResult[],
+  perImage: CvImageScore[],
+  worstCount: number,
+): CrossValidationReport {
+  const dice = perFold.map((f) => f.heldOut.mean.dice);
+  const iou = perFold.map((f) => f.heldOut.mean.iou);
+  return {
+    schemaVersion: 1,
+    folds: opts.folds,
+    completedFolds: perFold.length,
+    pairs: opts.pairs.length,
+    config: opts.config,
+    perFold: [...perFold],
+    acrossFolds: { dice: { mean: mean(dice), std: std(dice) }, iou: { mean: mean(iou), std: std(iou) } },
+    pooled: summarizeScores(perImage),
+    perImage: [...perImage].sort((a, b) => a.fold - b.fold || a.id.localeCompare(b.id)),
+    worst: worstScores(perImage, worstCount),
+  };
+}
+
+async function writeReport(outDir: string, report: CrossValidationReport): Promise<void> {
+  await writeFileAtomic(join(outDir, CV_REPORT_JSON), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, CV_REPORT_MD), cvMarkdown(report));
+}
+
+export function cvMarkdown(report: CrossValidationReport): string {
+  const { acrossFolds: a } = report;
+  const foldRows = report.perFold.map((f) => {
+    const pp = [
+      f.chosen.postprocess.keep_largest_component ? 'largest' : '',
+      f.chosen.postprocess.fill_holes ? 'fill' : '',
+    ]
+      .filter(Boolean)
+      .join('+');
+    return (
+      `| ${f.fold} | ${f.pairs.train} / ${f.pairs.validation} / ${f.pairs.heldOut} | ${fixed(f.validationDice)} | ` +
+      `${fixed(f.heldOut.mean.dice)} | ${fixed(f.heldOut.mean.iou)} | ${fixed(f.heldOut.median.dice)} | ` +
+      `${f.heldOut.misses} | ${pp || 'none'}, ${f.chosen.refinePasses} | ${(f.wallSec / 60).toFixed(1)} min |`
+    );
+  });
+  const worstRows = report.worst.map(
+    (w) => `| ${w.id} | ${w.fold} | ${fixed(w.dice)} | ${fixed(w.iou)} | ${w.overlay ?? ''} |`,
+  );
+  return [
+    `## Cross-validation (${report.completedFolds} of ${report.folds} folds, ${report.pairs} pairs)`,
+    '',
+    `Held-out Dice over folds **${fixed(a.dice.mean)} ± ${fixed(a.dice.std)}**, IoU ${fixed(a.iou.mean)} ± ` +
+      `${fixed(a.iou.std)}; photos under Dice 0.5: **${report.pooled.misses} of ${report.pooled.count}** ` +
+      `(${fixed(100 * report.pooled.missShare, 1)}%). Each fold's model is chosen on its own validation pairs only.`,
+    '',
+    '| fold | train / val / held-out | val Dice | held-out Dice | IoU | median Dice | Dice < 0.5 | post-processing, refine passes | wall |',
+    '| ---: | ---------------------: | -------: | ------------: | --: | ----------: | ---------: | ------------------------------ | ---: |',
+    ...foldRows,
+    '',
+    'All held-out photos together:',
+    '',
+    summaryTable(report.pooled),
+    '',
+    'Worst photos:',
+    '',
+    '| id | fold | Dice | IoU | overlay |',
+    '| -- | ---: | ---: | --: | ------- |',
+    ...worstRows,
+    '',
+  ].join('\n');
+}
