@@ -8,6 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv from 'ajv';
+import webhookSchema from '@octokit/webhooks-schemas';
+import { buildActEvents } from '../src/act-events';
 import {
   ACT_WORKFLOWS_DIR,
   checkWorkflow,
@@ -67,6 +70,25 @@ describe('.actrc', () => {
 });
 
 describe('event payload fixtures', () => {
+  it('are valid GitHub webhook payloads (@octokit/webhooks-schemas) and what scripts/act-events.ts builds', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema(webhookSchema as object, 'webhooks');
+    const cases: [string, string][] = [
+      ['push-data.json', 'push$event'],
+      ['pull-request.json', 'pull_request$synchronize'],
+      ['pull-request-fork.json', 'pull_request$opened'],
+    ];
+    const built = buildActEvents();
+    for (const [file, definition] of cases) {
+      const validate = ajv.getSchema(`webhooks#/definitions/${definition}`);
+      expect(validate).toBeDefined();
+      const payload = event(file);
+      const valid = validate!(payload);
+      expect({ file, errors: valid ? [] : validate!.errors?.slice(0, 3) }).toEqual({ file, errors: [] });
+      expect(payload).toEqual(JSON.parse(JSON.stringify(built[file as keyof typeof built])));
+    }
+  }, 90_000);
+
   const fieldsRead = (path: string) =>
     [...(tree.read(path) ?? '').matchAll(/github\.event\.([\w.]+)/g)]
       .map((m) => (m[1] ?? '').split('.'))
