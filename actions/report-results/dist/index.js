@@ -87,9 +87,13 @@ var init_logger = __esm({
 });
 
 // packages/core/src/retry.ts
+var defaultSleep;
 var init_retry = __esm({
   "packages/core/src/retry.ts"() {
     "use strict";
+    defaultSleep = (ms) => new Promise((resolve2) => {
+      setTimeout(resolve2, ms);
+    });
   }
 });
 
@@ -47152,12 +47156,12 @@ var require_dist_node12 = __commonJS({
       Octokit: () => Octokit2
     });
     module2.exports = __toCommonJS2(index_exports);
-    var import_core18 = require_dist_node8();
+    var import_core19 = require_dist_node8();
     var import_plugin_request_log = require_dist_node9();
     var import_plugin_paginate_rest = require_dist_node10();
     var import_plugin_rest_endpoint_methods = require_dist_node11();
     var VERSION = "20.1.2";
-    var Octokit2 = import_core18.Octokit.plugin(
+    var Octokit2 = import_core19.Octokit.plugin(
       import_plugin_request_log.requestLog,
       import_plugin_rest_endpoint_methods.legacyRestEndpointMethods,
       import_plugin_paginate_rest.paginateRest
@@ -48524,7 +48528,7 @@ var require_dist_node13 = __commonJS({
       retry: () => retry2
     });
     module2.exports = __toCommonJS2(dist_src_exports);
-    var import_core18 = require_dist_node8();
+    var import_core19 = require_dist_node8();
     async function errorRequest(state, octokit, error63, options2) {
       if (!error63.request || !error63.request.request) {
         throw error63;
@@ -48634,7 +48638,7 @@ var require_dist_node14 = __commonJS({
     });
     module2.exports = __toCommonJS2(dist_src_exports);
     var import_light = __toESM2(require_light());
-    var import_core18 = require_dist_node8();
+    var import_core19 = require_dist_node8();
     var VERSION = "8.2.0";
     var noop = () => Promise.resolve();
     function wrapRequest(state, request, options2) {
@@ -51740,7 +51744,7 @@ function createOctokit(o) {
   const timeoutMs = o.timeoutMs ?? 6e4;
   const base = o.retryAfterBaseMs ?? 1e3;
   const describe3 = (options2) => `${options2.method} ${options2.url}`;
-  return new ThrottledOctokit({
+  const octokit = new ThrottledOctokit({
     auth: o.token,
     baseUrl: (o.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: "wms-pipeline",
@@ -51779,6 +51783,23 @@ function createOctokit(o) {
       }
     }
   });
+  waitOutTooManyRequests(octokit, { retries, maxWait, base, logger });
+  return octokit;
+}
+function waitOutTooManyRequests(octokit, o) {
+  octokit.hook.wrap("request", async (request, options2) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(options2);
+      } catch (error63) {
+        const e = error63;
+        const after = Number(e.response?.headers?.["retry-after"]) || 60;
+        if (e.status !== 429 || attempt > o.retries || after > o.maxWait) throw error63;
+        o.logger.warning(`GitHub answered 429 on ${options2.method} ${options2.url}; waiting ${after} s (Retry-After).`);
+        await defaultSleep(after * o.base);
+      }
+    }
+  });
 }
 var import_rest, import_plugin_retry, import_plugin_throttling, import_bottleneck, ThrottledOctokit, DO_NOT_RETRY, DEFAULT_API_URL, toComment, toReview, AUTO_MERGE_MUTATION, OctokitGitHubClient;
 var init_octokit_client = __esm({
@@ -51788,8 +51809,9 @@ var init_octokit_client = __esm({
     import_plugin_retry = __toESM(require_dist_node13());
     import_plugin_throttling = __toESM(require_dist_node14());
     import_bottleneck = __toESM(require_lib2());
+    init_src();
     ThrottledOctokit = /* @__PURE__ */ import_rest.Octokit.plugin(import_plugin_retry.retry, import_plugin_throttling.throttling);
-    DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
+    DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 429, 451];
     DEFAULT_API_URL = "https://api.github.com";
     toComment = (c) => ({
       id: c.id,

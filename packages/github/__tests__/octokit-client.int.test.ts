@@ -79,15 +79,21 @@ it('waits for a primary rate limit reset (x-ratelimit-remaining: 0), then succee
   expect(logger.messages('warning').join('\n')).toMatch(/rate limit reached on GET .*waiting \d+ s for the reset/);
 });
 
-it('retries a 429 (a secondary limit answered as Too Many Requests) and succeeds', async () => {
+it('waits out a 429 for its Retry-After (a secondary limit answered as Too Many Requests), then succeeds', async () => {
   server.on(
     'GET',
     PR,
-    { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests', status: '429' } },
+    { status: 429, headers: { 'retry-after': '3' }, body: { message: 'Too Many Requests', status: '429' } },
     { status: 200, body: pullRequestJson() },
   );
-  await expect(client().getPullRequest(7)).resolves.toMatchObject({ number: 7 });
+  const logger = createMemoryLogger();
+  const started = Date.now();
+  await expect(client(logger).getPullRequest(7)).resolves.toMatchObject({ number: 7 });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(15); // 3 × 5 ms
   expect(server.sent('GET', PR)).toHaveLength(2);
+  expect(logger.messages('warning')).toContainEqual(
+    expect.stringContaining('429 on GET /repos/{owner}/{repo}/pulls/{pull_number}; waiting 3 s'),
+  );
 });
 
 it('retries a 5xx and succeeds', async () => {

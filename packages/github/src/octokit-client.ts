@@ -7,7 +7,7 @@ import { Octokit, type RestEndpointMethodTypes } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import type { Logger } from '@wms/core';
+import { defaultSleep, type Logger } from '@wms/core';
 import type {
   CommentInfo,
   CommitStatusRequest,
@@ -23,8 +23,11 @@ import type {
 const ThrottledOctokit = /* @__PURE__ */ Octokit.plugin(retry, throttling);
 type ThrottledOctokit = InstanceType<typeof ThrottledOctokit>;
 
-/** Client errors are answers, not accidents: retrying them only repeats the refusal. */
-export const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
+/**
+ * Client errors are answers, not accidents: retrying them only repeats the refusal. 429 is left
+ * out of the retry plugin too, because it ignores Retry-After: waitOutTooManyRequests honours it.
+ */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 429, 451];
 
 export interface OctokitClientOptions {
   token: string;
@@ -109,7 +112,7 @@ function createOctokit(o: OctokitClientOptions): ThrottledOctokit {
   const timeoutMs = o.timeoutMs ?? 60_000;
   const base = o.retryAfterBaseMs ?? 1000;
   const describe = (options: { method?: string; url?: string }): string => `${options.method} ${options.url}`;
-  return new ThrottledOctokit({
+  const octokit = new ThrottledOctokit({
     auth: o.token,
     baseUrl: (o.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ''),
     userAgent: 'wms-pipeline',
@@ -152,6 +155,31 @@ function createOctokit(o: OctokitClientOptions): ThrottledOctokit {
         return true;
       },
     },
+  });
+  waitOutTooManyRequests(octokit, { retries, maxWait, base, logger });
+  return octokit;
+}
+
+/**
+ * GitHub also answers a secondary rate limit with 429 and Retry-After, which plugin-throttling 8
+ * only handles on 403: wait for it here (outermost hook, so it sees what the plugins gave up on).
+ */
+function waitOutTooManyRequests(
+  octokit: ThrottledOctokit,
+  o: { retries: number; maxWait: number; base: number; logger: Logger },
+): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(options);
+      } catch (error) {
+        const e = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+        const after = Number(e.response?.headers?.['retry-after']) || 60;
+        if (e.status !== 429 || attempt > o.retries || after > o.maxWait) throw error;
+        o.logger.warning(`GitHub answered 429 on ${options.method} ${options.url}; waiting ${after} s (Retry-After).`);
+        await defaultSleep(after * o.base);
+      }
+    }
   });
 }
 
