@@ -27,7 +27,7 @@ import {
   type Manifest,
   type ManifestChange,
 } from './manifest';
-import { objectKey } from './object-key';
+import { OBJECTS_PREFIX, objectKey } from './object-key';
 import type { ObjectStore } from './object-store';
 
 export interface NewDataFile {
@@ -93,6 +93,7 @@ interface Pending {
   baseCommit: string;
 }
 
+const LIST_INSTEAD_OF_HEAD = 500;
 const ZERO_RESULT = { uploadedObjects: 0, skippedObjects: 0, uploadedBytes: 0, headAttempts: 0 };
 
 export async function pushData(options: PushOptions, deps: PushDeps): Promise<PushResult> {
@@ -264,6 +265,12 @@ async function uploadMissing(
   concurrency: number,
 ): Promise<{ objects: number; skipped: number; bytes: number }> {
   const unique = [...new Map(files.map((f) => [f.md5, f])).values()];
+  // Many new files (a first push): one listing (1,000 keys per request) beats a HEAD per object.
+  let present: Set<string> | undefined;
+  if (unique.length > LIST_INSTEAD_OF_HEAD) {
+    present = new Set();
+    for await (const item of store.list(`${OBJECTS_PREFIX}/`)) present.add(item.key);
+  }
   const bar = progress();
   let objects = 0;
   let bytes = 0;
@@ -271,7 +278,7 @@ async function uploadMissing(
   try {
     await mapConcurrent(unique, concurrency, async (file) => {
       const key = objectKey(file.md5);
-      if (!(await store.has(key))) {
+      if (!(present ? present.has(key) : await store.has(key))) {
         await store.putFile(key, file.path, file.size);
         objects++;
         bytes += file.size;

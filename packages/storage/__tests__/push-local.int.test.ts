@@ -1,0 +1,48 @@
+/** pushData at the storage level (no data-qa), on the local-directory store and a real git remote. */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMemoryLogger } from '@wms/core';
+import { LocalDirectoryStore, countingStore, objectKey, pushData, type TransferCounters } from '@wms/storage';
+import { makeGitWorld } from './git-fixtures';
+
+const DATA = 'WMS/data/training';
+
+describe('pushData with many new files', () => {
+  it('lists the store once instead of a HEAD per object, and uploads only what it lacks', async () => {
+    const world = makeGitWorld();
+    try {
+      const repo = world.clone('many');
+      const store = new LocalDirectoryStore(join(world.root, 'store'));
+      mkdirSync(join(repo, DATA, 'images'), { recursive: true });
+      mkdirSync(join(repo, DATA, 'masks'), { recursive: true });
+      const contents: Buffer[] = [];
+      for (let n = 0; n < 600; n++) {
+        const bytes = randomBytes(64);
+        contents.push(bytes);
+        writeFileSync(join(repo, DATA, n % 2 ? 'masks' : 'images', `f${n}.bin`), bytes);
+      }
+      // 100 objects are already in the store (an earlier, interrupted push).
+      for (const bytes of contents.slice(0, 100)) {
+        await store.putBytes(objectKey(createHash('md5').update(bytes).digest('hex')), bytes);
+      }
+      const counters: TransferCounters = { uploadedBytes: 0, downloadedBytes: 0, requests: 0 };
+      const result = await pushData(
+        { layout: { repoDir: repo, dataDir: DATA, outs: ['images', 'masks'] }, remote: 'origin' },
+        {
+          store: countingStore(store, counters),
+          logger: createMemoryLogger(),
+          validateNew: async (files) => ({ valid: files.length === 600, message: `${files.length} files` }),
+        },
+      );
+      expect(result.uploadedObjects).toBe(500);
+      expect(result.skippedObjects).toBe(100);
+      expect(result.folders.map((f) => f.nfiles)).toEqual([300, 300]);
+      expect(result.folders.map((f) => f.size)).toEqual([300 * 64, 300 * 64]);
+      // 500 object PUTs + 1 listing + per .dir one HEAD and one PUT; no per-object HEAD.
+      expect(counters.requests).toBeLessThan(520);
+    } finally {
+      rmSync(world.root, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
