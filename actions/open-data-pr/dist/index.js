@@ -52375,7 +52375,9 @@ async function publishDataReport(client, request, logger) {
     pr = await client.updatePullRequest(existing.number, { title, body });
     outcome = "updated";
   }
-  logger.info(`Data pull request #${pr.number} ${outcome}: ${pr.url}`);
+  logger.info(
+    client.dryRun ? `Dry run: the data pull request would be ${outcome}.` : `Data pull request #${pr.number} ${outcome}: ${pr.url}`
+  );
   let commentId = null;
   let commentUrl = null;
   if (existing) {
@@ -52478,7 +52480,7 @@ async function readDataReport(reportPath) {
 }
 function renderSummary(result, dryRun, options2) {
   const pr = result.pullRequest;
-  const what = result.outcome === "invalid" ? `❌ data invalid — commented on ${options2.headSha.slice(0, 12)}, no pull request` : `✅ pull request #${pr?.number} ${result.outcome}`;
+  const what = result.outcome === "invalid" ? `❌ data invalid — commented on ${options2.headSha.slice(0, 12)}, no pull request` : dryRun ? `✅ data valid — would ${result.outcome === "created" ? "open" : "update"} the pull request` : `✅ pull request #${pr?.number} ${result.outcome}`;
   return [
     mdHeading(`Data PR: ${what}${dryRun ? " (dry run)" : ""}`),
     "",

@@ -45,7 +45,7 @@ it('data-pr without a token prints the requests it would make and sends none', a
   expect(logger.messages('info')).toContainEqual(
     expect.stringMatching(new RegExp(`^\\[dry run\\] POST /repos/${FULL_NAME}/pulls \\{"head":"data/batch-1"`)),
   );
-  expect(printed.at(-1)).toContain('## Data PR: ✅ pull request #0 created (dry run)');
+  expect(printed.at(-1)).toContain('## Data PR: ✅ data valid — would open the pull request (dry run)');
   expect(server.requests).toHaveLength(0);
 });
 

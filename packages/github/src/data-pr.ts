@@ -142,7 +142,11 @@ export async function publishDataReport(
     pr = await client.updatePullRequest(existing.number, { title, body });
     outcome = 'updated';
   }
-  logger.info(`Data pull request #${pr.number} ${outcome}: ${pr.url}`);
+  logger.info(
+    client.dryRun
+      ? `Dry run: the data pull request would be ${outcome}.`
+      : `Data pull request #${pr.number} ${outcome}: ${pr.url}`,
+  );
 
   // A previous push was invalid: its sticky comment on the PR now says the data is fixed.
   let commentId: number | null = null;

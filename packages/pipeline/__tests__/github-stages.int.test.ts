@@ -107,7 +107,7 @@ it('runDataPrStage in a dry run reports what it would do in its summary', async 
     },
     { client, logger },
   );
-  expect(result.summary).toContain('## Data PR: ✅ pull request #0 created (dry run)');
+  expect(result.summary).toContain('## Data PR: ✅ data valid — would open the pull request (dry run)');
   expect(client.calls.map((c) => c.method)).toEqual(['GET', 'POST']);
 });
 

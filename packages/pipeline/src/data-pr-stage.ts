@@ -72,7 +72,9 @@ function renderSummary(result: DataPrResult, dryRun: boolean, options: DataPrSta
   const what =
     result.outcome === 'invalid'
       ? `❌ data invalid — commented on ${options.headSha.slice(0, 12)}, no pull request`
-      : `✅ pull request #${pr?.number} ${result.outcome}`;
+      : dryRun
+        ? `✅ data valid — would ${result.outcome === 'created' ? 'open' : 'update'} the pull request`
+        : `✅ pull request #${pr?.number} ${result.outcome}`;
   return [
     mdHeading(`Data PR: ${what}${dryRun ? ' (dry run)' : ''}`),
     '',
