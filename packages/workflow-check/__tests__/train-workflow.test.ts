@@ -40,6 +40,20 @@ describe('train.yml', () => {
     for (const c of checkouts) expect(c).toEqual({ job: c.job, ref: '${{ needs.admit.outputs.head-sha }}' });
   });
 
+  it("validates and trains the same dataset: the caller's data artifact, when given, in both jobs", () => {
+    for (const [jobId, stepId] of [
+      ['data-qa', 'qa'],
+      ['train', 'train'],
+    ] as const) {
+      const steps = job(jobId)!.steps;
+      const download = steps.findIndex((s) => s.uses?.raw.startsWith('actions/download-artifact@'));
+      const stage = steps.findIndex((s) => s.id === stepId);
+      expect({ jobId, before: download >= 0 && download < stage }).toEqual({ jobId, before: true });
+      expect(steps[download]?.with.name?.value).toBe('${{ inputs.data-artifact }}');
+      expect(steps[download]?.with.path?.value).toBe("${{ inputs.data-dir || 'WMS/data/training' }}");
+    }
+  });
+
   it('serialises runs per model and never cancels one', () => {
     const concurrency = getNode(train.file.root, 'concurrency');
     expect(scalarText(getNode(concurrency, 'group'))).toContain('inputs.model-name');
