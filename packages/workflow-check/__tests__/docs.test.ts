@@ -68,6 +68,13 @@ it('docs/WORKFLOWS.md documents every action', () => {
   for (const a of actions) expect(workflows).toContain(`<!-- wms:generated action-inputs actions/${a} -->`);
 });
 
+it('has no two docs whose names differ only by case (they collide on macOS and Windows checkouts)', () => {
+  const names = readdirSync(join(ROOT, 'docs'));
+  const lower = names.map((n) => n.toLowerCase());
+  expect(names.filter((_n, i) => lower.indexOf(lower[i] ?? '') !== i)).toEqual([]);
+  expect(names).toContain('ARCHITECTURE.md');
+});
+
 describe('YAML examples in the docs', () => {
   it("flag an input the action does not have (the README's old data-dir) and a missing required input", () => {
     const tree = memoryTree({ 'actions/data-qa/action.yml': ACTION });
