@@ -65,7 +65,13 @@ const inputs = (extra: Record<string, string> = {}) => ({
 describe.each(e2eNodes())('auto-merge bundle on %s', (node) => {
   it('enabled: status on the head SHA, approval with the approve token, auto-merge on', async () => {
     server.onGraphql('enablePullRequestAutoMerge', autoMergeEnabled());
-    const run = await runActionBundle({ action: 'auto-merge', node, inputs: inputs(), env: env() });
+    // A GHES-style GraphQL endpoint, not derivable from GITHUB_API_URL: proves the bundle reads it.
+    const run = await runActionBundle({
+      action: 'auto-merge',
+      node,
+      inputs: inputs(),
+      env: { ...env(), GITHUB_GRAPHQL_URL: `${server.url}/api/graphql` },
+    });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toEqual({
@@ -83,7 +89,8 @@ describe.each(e2eNodes())('auto-merge bundle on %s', (node) => {
       target_url: `https://github.com/${FULL_NAME}/actions/runs/42`,
     });
     expect(server.sent('POST', `${R}/pulls/7/reviews`)[0]!.headers.authorization).toBe('token ghs_app');
-    expect(server.sent('POST', '/graphql')[0]!.body).toMatchObject({
+    expect(server.sent('POST', '/graphql')).toHaveLength(0);
+    expect(server.sent('POST', '/api/graphql')[0]!.body).toMatchObject({
       variables: { mergeMethod: 'SQUASH', expectedHeadOid: SHA },
     });
   });
