@@ -87,6 +87,7 @@ describe('runDemo (local pipeline twice)', () => {
     );
     expect(logger.messages('info')).toContain(`Sample data: reusing ${join(workdir, 'WMS/data/training')}`);
     expect(again.first.gate?.baselineSource).toBe('none');
+    expect(again.first.stoppedBecause).toBeUndefined();
     expect(again.first.promotion?.version).toBe('1');
   });
 });
