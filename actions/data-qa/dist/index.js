@@ -44329,6 +44329,13 @@ var init_fingerprint = __esm({
   }
 });
 
+// packages/dataset/src/synth/cell-scene.ts
+var init_cell_scene = __esm({
+  "packages/dataset/src/synth/cell-scene.ts"() {
+    "use strict";
+  }
+});
+
 // packages/dataset/src/synth/seven-segment.ts
 var init_seven_segment = __esm({
   "packages/dataset/src/synth/seven-segment.ts"() {
@@ -44366,6 +44373,7 @@ var init_generate_synth = __esm({
     "use strict";
     import_sharp3 = __toESM(require("sharp"));
     init_src();
+    init_cell_scene();
     init_meter_scene();
     init_random2();
     init_window_mask();

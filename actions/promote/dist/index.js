@@ -84087,8 +84087,17 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
       let runId = input2.runId;
       let artifactUri;
       if (runId) {
-        artifactUri = await runArtifactUri(runId);
-      } else {
+        try {
+          artifactUri = await runArtifactUri(runId);
+        } catch (error64) {
+          if (!isNotFound(error64)) throw error64;
+          logger2.warning(
+            `The candidate's run ${runId} does not exist on this MLflow server; registering ${input2.model} from a new registration run.`
+          );
+          runId = void 0;
+        }
+      }
+      if (!runId || artifactUri === void 0) {
         const run = await createMlflowRun(http, {
           experiment: options.registryExperiment ?? "wms-registry",
           runName: `register-${input2.model}`,
