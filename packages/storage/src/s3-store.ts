@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -146,20 +146,27 @@ export class S3Store implements ObjectStore {
     return Buffer.concat(chunks);
   }
 
+  /**
+   * ListObjects (v1) paged by Marker = last key: AWS serves it, and S3-compatible servers whose v2
+   * continuation tokens break (s3rver encrypts them with DES, which OpenSSL 3 refuses) page correctly.
+   */
   async *list(prefix: string): AsyncIterable<StoredObject> {
-    let token: string | undefined;
+    let marker: string | undefined;
     const strip = this.options.prefix ? this.options.prefix.length + 1 : 0;
-    do {
+    for (;;) {
       const page = await this.call(`LIST ${prefix}`, () =>
         this.client.send(
-          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
+          new ListObjectsCommand({ Bucket: this.options.bucket, Prefix: this.key(prefix), Marker: marker }),
         ),
       );
-      for (const item of page.Contents ?? []) {
+      const contents = page.Contents ?? [];
+      for (const item of contents) {
         if (item.Key) yield { key: item.Key.slice(strip), size: item.Size ?? 0 };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      const last = contents.at(-1)?.Key;
+      if (!page.IsTruncated || !last) return;
+      marker = page.NextMarker ?? last;
+    }
   }
 
   close(): void {
