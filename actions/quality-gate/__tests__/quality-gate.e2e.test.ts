@@ -7,8 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
-import { writeTinyDataset } from '@wms/test-support';
-import { e2eNodes, runActionBundle } from '@wms/test-support';
+import {
+  describeWithMlflowServer,
+  e2eNodes,
+  runActionBundle,
+  startMlflowServer,
+  writeTinyDataset,
+  type RunningMlflowServer,
+} from '@wms/test-support';
 import { runTrainAction } from '../../train/src/main';
 import { spec as trainSpec } from '../../train/src/spec';
 
@@ -75,5 +81,37 @@ describe.each(e2eNodes())('quality-gate bundle on %s', (node) => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("Cannot read the candidate's");
     expect(r.stdout).toContain("Point 'model-dir' at the train stage's output directory");
+  });
+});
+
+describeWithMlflowServer('quality-gate bundle against a real MLflow server', () => {
+  let server: RunningMlflowServer;
+  beforeAll(async () => {
+    server = await startMlflowServer();
+  }, 90_000);
+  afterAll(() => server?.stop());
+
+  it.each(e2eNodes())('on %s: the first-ever gate (no registered model, no alias) has baseline 0', async (node) => {
+    const inputs = {
+      'model-dir': modelDir,
+      'dataset-dir': 'data',
+      'fail-on-regression': 'false',
+      'tracking-uri': server.url,
+      'model-name': `never-registered-${node}`,
+    };
+    const r = await runActionBundle({ action: 'quality-gate', node, workspace, inputs });
+    expect({ exitCode: r.exitCode, log: r.exitCode === 0 ? '' : r.stdout.slice(-3000) + r.stderr }).toEqual({
+      exitCode: 0,
+      log: '',
+    });
+    expect(r.outputs).toEqual(expect.objectContaining({ 'champion-version': 'none', 'baseline-source': 'none' }));
+  });
+
+  it.each(e2eNodes())('on %s: a wrong base path fails the step naming the URL and the input', async (node) => {
+    const inputs = { 'model-dir': modelDir, 'dataset-dir': 'data', 'tracking-uri': `${server.url}/mlflow` };
+    const r = await runActionBundle({ action: 'quality-gate', node, workspace, inputs });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(`${server.url}/mlflow/api/2.0/mlflow/registered-models/alias`);
+    expect(r.stdout).toContain("input 'tracking-uri'");
   });
 });
