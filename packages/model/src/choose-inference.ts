@@ -2,14 +2,15 @@
  * What the saved model applies after its first network, chosen on validation only: each
  * post-processing step the config leaves `auto` (keep-largest-component, fill-holes) and the
  * refine network's pass count (0 drops it). Every combination is scored at the photos'
- * resolution with `evaluate`; the best validation Dice wins, and a step or a pass is only kept
- * when it raises Dice (ties go to fewer passes, then to fewer steps). Test pairs play no part.
+ * resolution in one pass over the pairs (`evaluateSpecs`, the same scoring as `evaluate`); the
+ * best validation Dice wins, and a step or a pass is only kept when it raises Dice (ties go to
+ * fewer passes, then to fewer steps). Test pairs play no part.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, Logger } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
-import { evaluate } from './evaluate';
+import { evaluateSpecs } from './evaluate';
 import { inferenceSpecFromConfig, type InferenceSpec } from './inference-spec';
 import type { PostprocessSpec } from './postprocess';
 import type { RefineChoice } from './run-record';
@@ -63,18 +64,25 @@ export async function chooseInference(
 ): Promise<ChosenInference> {
   const maxPasses = refine ? config.refine.max_passes : 0;
   const variants = postprocessVariants(config.postprocess);
+  const specs: InferenceSpec[] = [];
+  const combos: { postprocess: PostprocessSpec; passes: number }[] = [];
+  for (let passes = 0; passes <= maxPasses; passes++) {
+    for (const postprocess of variants) {
+      specs.push(inferenceSpecFromConfig(config, passes, postprocess));
+      combos.push({ postprocess, passes });
+    }
+  }
+  // One pass over the pairs for every combination: each photo is decoded once.
+  const results = await evaluateSpecs({ model, refine }, specs, monitor);
   const candidates: InferenceCandidate[] = [];
   let best: { candidate: InferenceCandidate; spec: InferenceSpec; result: EvaluationResult } | undefined;
   const bestByPasses: number[] = [];
-  for (let passes = 0; passes <= maxPasses; passes++) {
-    for (const postprocess of variants) {
-      const spec = inferenceSpecFromConfig(config, passes, postprocess);
-      const result = await evaluate({ model, spec, refine }, monitor);
-      const candidate = { ...postprocess, passes, dice: result.mean.dice };
-      candidates.push(candidate);
-      bestByPasses[passes] = Math.max(bestByPasses[passes] ?? -Infinity, candidate.dice);
-      if (!best || candidate.dice > best.candidate.dice) best = { candidate, spec, result };
-    }
+  for (const [i, { postprocess, passes }] of combos.entries()) {
+    const result = results[i]!;
+    const candidate = { ...postprocess, passes, dice: result.mean.dice };
+    candidates.push(candidate);
+    bestByPasses[passes] = Math.max(bestByPasses[passes] ?? -Infinity, candidate.dice);
+    if (!best || candidate.dice > best.candidate.dice) best = { candidate, spec: specs[i]!, result };
   }
   const chosen = best!;
   const choice: InferenceChoice = {

@@ -8,7 +8,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
 import { mapConcurrent } from '@wms/core';
 import type { Pair } from '@wms/dataset';
-import { readMaskOriginal, readRgbResized, type BinaryMask } from './image-io';
+import { readMaskOriginal, readRgbResized, type BinaryMask, type RgbImage } from './image-io';
+import type { InferenceSpec } from './inference-spec';
 import { diceAndIou, meanScores, overlapOfMasks, type ProbabilityMap } from './metrics';
 import type { PostprocessSpec } from './postprocess';
 import {
@@ -51,17 +52,31 @@ export async function evaluate(
   opts: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   const base = asSegmenter(model);
-  const segmenter: Segmenter = {
-    ...base,
-    spec: {
-      ...base.spec,
-      threshold: opts.threshold ?? base.spec.threshold,
-      postprocess: opts.postprocess ?? base.spec.postprocess,
-    },
+  const spec: InferenceSpec = {
+    ...base.spec,
+    threshold: opts.threshold ?? base.spec.threshold,
+    postprocess: opts.postprocess ?? base.spec.postprocess,
   };
+  const [result] = await evaluateSpecs(base, [spec], pairs, opts);
+  return result!;
+}
+
+/**
+ * Scores one set of networks under several inference specs (thresholds, post-processing, refine
+ * passes) in one pass over the pairs: each photo is decoded and the first network run once, and
+ * each spec's result equals what `evaluate` with that spec returns. What choose-inference.ts
+ * uses to compare every candidate on validation without decoding the photos again for each.
+ */
+export async function evaluateSpecs(
+  networks: Pick<Segmenter, 'model' | 'refine'>,
+  specs: readonly InferenceSpec[],
+  pairs: readonly Pair[],
+  opts: Pick<EvaluateOptions, 'batchSize' | 'progress' | 'onImage'> = {},
+): Promise<EvaluationResult[]> {
   const batchSize = opts.batchSize ?? 4;
-  const size = modelInputSize(segmenter.model);
-  const perImage: ImageScore[] = [];
+  const size = modelInputSize(networks.model);
+  const segmenters: Segmenter[] = specs.map((spec) => ({ ...networks, spec }));
+  const perImage: ImageScore[][] = specs.map(() => []);
   opts.progress?.start(pairs.length, `evaluating ${pairs.length} images`);
   for (let start = 0; start < pairs.length; start += batchSize) {
     const chunk = pairs.slice(start, start + batchSize);
@@ -69,24 +84,36 @@ export async function evaluate(
       mapConcurrent(chunk, 4, (p) => readRgbResized(p.image, size)),
       mapConcurrent(chunk, 4, (p) => readMaskOriginal(p.mask)),
     ]);
-    const maps = await predictProbabilities(segmenter.model, images);
+    const maps = await predictProbabilities(networks.model, images);
     for (const [i, pair] of chunk.entries()) {
       const truth = masks[i]!;
-      const predicted = await segmentToMask(
-        segmenter,
-        maps[i] as ProbabilityMap,
-        truth.width,
-        truth.height,
-        refineSource(segmenter, pair.image),
-      );
-      const score = { id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) };
-      perImage.push(score);
-      opts.onImage?.({ pair, score, predicted, truth });
+      let photo: Promise<RgbImage> | undefined;
+      for (const [s, segmenter] of segmenters.entries()) {
+        // One decode per photo for every spec (the refine source does not depend on the spec's passes).
+        const source = refineSource(segmenter, pair.image);
+        const predicted = await segmentToMask(segmenter, maps[i] as ProbabilityMap, truth.width, truth.height, () =>
+          sameSource(segmenter, segmenters) ? (photo ??= source()) : source(),
+        );
+        const score = { id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) };
+        perImage[s]!.push(score);
+        if (s === 0) opts.onImage?.({ pair, score, predicted, truth });
+      }
     }
     opts.progress?.tick(chunk.length);
   }
   opts.progress?.stop();
-  return { perImage, mean: meanScores(perImage), count: perImage.length, threshold: segmenter.spec.threshold };
+  return specs.map((spec, s) => ({
+    perImage: perImage[s]!,
+    mean: meanScores(perImage[s]!),
+    count: perImage[s]!.length,
+    threshold: spec.threshold,
+  }));
+}
+
+/** Whether every spec decodes the refine source at the same size (then one decode serves all). */
+function sameSource(segmenter: Segmenter, all: readonly Segmenter[]): boolean {
+  const size = segmenter.spec.refine?.source_size;
+  return all.every((s) => (s.spec.refine?.source_size ?? size) === size);
 }
 
 /**

@@ -39,6 +39,7 @@ export function trainSummaryMarkdown(result: TrainResult): string {
             `${formatNumber(record.refine.validationDice.without)} without`,
         ]
       : []),
+    ...(record.inference ? [inferenceFact(record)] : []),
     result.runId ? `run \`${result.runId}\`` : 'no run tracker',
   ];
   return [
@@ -50,6 +51,19 @@ export function trainSummaryMarkdown(result: TrainResult): string {
       ? [mdDetails(`Refine network learning curve (${record.refine.epochs.length} epochs)`, curveTable(record.refine))]
       : []),
   ].join('\n\n');
+}
+
+/** What the model applies, chosen on validation, and the loss weights it trained with. */
+function inferenceFact(record: TrainResult['record']): string {
+  const pp = record.inference!.postprocess;
+  const steps = [pp.keep_largest_component ? 'keep largest component' : '', pp.fill_holes ? 'fill holes' : '']
+    .filter(Boolean)
+    .join(' + ');
+  const auto = record.inference!.chosenOnValidation.length > 0 ? ' (chosen on validation)' : '';
+  return (
+    `post-processing: ${steps || 'none'}${auto}; foreground prior ${record.config.model.foreground_prior}, ` +
+    `pos_weight ${record.config.training.loss.pos_weight}`
+  );
 }
 
 function curveTable(run: { epochs: readonly EpochLog[]; bestEpoch: number }): string {
