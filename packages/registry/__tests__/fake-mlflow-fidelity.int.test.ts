@@ -19,7 +19,7 @@ interface Answer {
 }
 interface Step {
   name: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: (ctx: Ctx) => string;
   body?: (ctx: Ctx) => unknown;
   /** Raw body for artifact uploads. */
@@ -325,6 +325,33 @@ const STEPS: Step[] = [
     path: () => `${A}/runs/update`,
     body: (c) => ({ run_id: c.runId, status: 'FINISHED', end_time: 2 }),
     values: (j) => (j?.run_info as Json).status,
+  },
+  {
+    // MLflow reads a DELETE's parameters from a JSON body, not the query.
+    name: 'delete the alias with query parameters',
+    method: 'DELETE',
+    path: () => `${A}/registered-models/alias?name=${MODEL}&alias=champion`,
+    values: (j) => [j?.error_code, j?.message],
+  },
+  {
+    name: 'delete the alias',
+    method: 'DELETE',
+    path: () => `${A}/registered-models/alias`,
+    body: () => ({ name: MODEL, alias: 'champion' }),
+    values: (j) => j,
+  },
+  {
+    name: 'the deleted alias is gone',
+    method: 'GET',
+    path: () => `${A}/registered-models/alias?name=${MODEL}&alias=champion`,
+    values: (j) => [j?.error_code, j?.message],
+  },
+  {
+    name: 'update a missing run',
+    method: 'POST',
+    path: () => `${A}/runs/update`,
+    body: () => ({ run_id: 'f'.repeat(32), status: 'FAILED' }),
+    values: errorOf,
   },
   { name: 'unknown API path (HTML)', method: 'GET', path: () => `${A}/no-such-endpoint`, values: (j) => j },
   {
