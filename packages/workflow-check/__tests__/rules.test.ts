@@ -245,4 +245,21 @@ jobs:
     );
     expect(check(enough, extra)).toEqual([]);
   });
+
+  it('pinned third-party actions: with: keys and outputs against their action.yml at the pin (known-actions.json)', () => {
+    const upload = 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0';
+    const workflow = GOOD.replace(
+      '      - id: note\n',
+      `      - id: up\n        uses: ${upload}\n        with:\n          name: r\n          paths: report/\n      - id: note\n`,
+    ).replace("steps.qa.outputs.valid == 'true'", "steps.up.outputs.artifact-idd != ''");
+    const findings = check(workflow);
+    expect(findings.map((f) => f.rule).sort()).toEqual(['required-input', 'step-output', 'unknown-input']);
+    expect(findings.find((f) => f.rule === 'unknown-input')?.message).toContain(
+      "'paths', which actions/upload-artifact v7.0.0 does not declare",
+    );
+    expect(findings.find((f) => f.rule === 'required-input')?.message).toContain("'path'");
+    expect(findings.find((f) => f.rule === 'step-output')?.message).toContain('artifact-id');
+    const fixed = workflow.replace('paths: report/', 'path: report/').replace('artifact-idd', 'artifact-id');
+    expect(check(fixed)).toEqual([]);
+  });
 });

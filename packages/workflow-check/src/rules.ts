@@ -3,7 +3,8 @@
  * do not read this repository's action.yml files:
  *
  * - uses-exists      every `uses: ./X` / `$/X` names an action folder or workflow file that exists
- * - unknown-input    every `with:` key is an input of that action (or of the called workflow)
+ * - unknown-input    every `with:` key is an input of that action (or of the called workflow; for
+ *                    pinned third-party actions, of their action.yml at the pin: known-actions.json)
  * - required-input   every required input without a default is given (secrets too)
  * - step-output      every `steps.S.outputs.O` names an earlier step S of the job that produces O
  * - needs-output     every `needs.J.outputs.O` names a job in `needs:` that declares O
@@ -19,6 +20,7 @@
  *                    (permissions.ts)
  */
 import type { ActionManifest, JobModel, StepModel, UsesRef, WorkflowModel } from './model';
+import KNOWN_ACTIONS from './known-actions.json';
 import { checkCallPermissions, effectivePermissions } from './permissions';
 import { readAction, readWorkflow, type RepoTree } from './repo-tree';
 import type { ScalarAt } from './yaml-source';
@@ -177,6 +179,23 @@ function checkInputs(
   }
 }
 
+interface KnownAction {
+  release: string;
+  inputs: Record<string, { required: boolean; hasDefault: boolean }>;
+  outputs: string[];
+}
+
+/**
+ * A pinned third-party action's inputs and outputs, read from its action.yml at the pinned commit
+ * (scripts/known-actions.ts); undefined for pins not recorded there.
+ */
+export function knownAction(uses: StepModel['uses']): (KnownAction & { name: string }) | undefined {
+  if (!uses || uses.kind !== 'remote' || uses.path !== '') return undefined;
+  const name = `${uses.owner}/${uses.repo}`;
+  const known = (KNOWN_ACTIONS as Record<string, KnownAction>)[`${name}@${uses.ref}`];
+  return known ? { ...known, name } : undefined;
+}
+
 function outputsOfStep(
   tree: RepoTree,
   step: StepModel,
@@ -186,6 +205,14 @@ function outputsOfStep(
       known: true,
       has: (name) => runWritesOutput(step.run ?? '', name),
       what: `run step '${step.id}' does not write it to $GITHUB_OUTPUT`,
+    };
+  }
+  const known = knownAction(step.uses);
+  if (known) {
+    return {
+      known: true,
+      has: (name) => known.outputs.includes(name),
+      what: `${known.name} ${known.release} has outputs: ${known.outputs.join(', ') || '(none)'}`,
     };
   }
   const resolved = step.uses && step.uses.kind !== 'invalid' ? resolveLocal(tree, step.uses) : undefined;
@@ -337,6 +364,9 @@ export function checkWorkflow(workflow: WorkflowModel, tree: RepoTree, options: 
       );
       if (resolved?.kind === 'action')
         checkInputs(file, owner, resolved.manifest.dir, resolved.manifest.inputs, step.with, step.usesLine, findings);
+      const known = knownAction(step.uses);
+      if (known)
+        checkInputs(file, owner, `${known.name} ${known.release}`, known.inputs, step.with, step.usesLine, findings);
       checkStepRefs(file, job, refsIn(step.scalars, 'steps'), () => job.steps.slice(0, step.index), tree, findings);
     }
     const outputScalars = Object.entries(job.outputs).map(([key, v]) => ({ text: v.value, line: v.line, key }));
