@@ -89,6 +89,13 @@ describe('train.yml', () => {
     }
   });
 
+  it('starts no training, comment or merge after a cancel (only stop-infra runs then)', () => {
+    for (const id of ['train', 'report', 'merge']) {
+      const ifText = scalarText(getNode(jobNode(id), 'if')) ?? '';
+      expect({ id, ifText }).toEqual({ id, ifText: expect.stringMatching(/^\$\{\{ !cancelled\(\) && /) });
+    }
+  });
+
   it('stops the infrastructure whatever happened, cancel included', () => {
     const stop = job('stop-infra')!;
     expect(stop.uses?.raw).toBe('$/.github/workflows/ec2-control.yml');
