@@ -21,6 +21,7 @@ export async function runQualityGateAction(
       candidateModelDir: inputs['model-dir'],
       datasetDir: inputs['dataset-dir'],
       workspace: ctx.workspace,
+      config: inputs.config || undefined,
       backend: inputs.backend,
       scratchDir: ctx.env.RUNNER_TEMP || undefined,
       policy: {

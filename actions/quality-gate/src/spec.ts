@@ -15,6 +15,12 @@ export const spec = defineAction({
       description: "Dataset root; the candidate's validation + test pairs are read from it.",
     },
     ...REGISTRY_INPUTS,
+    config: {
+      kind: 'string',
+      default: '',
+      description:
+        "Training config whose baseline.min_dice / min_iou are absolute floors every candidate must reach. Empty: the workspace's WMS/configs/train.yaml, if any.",
+    },
     backend: {
       kind: 'string',
       default: 'auto',

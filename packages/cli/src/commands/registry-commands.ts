@@ -13,6 +13,7 @@ import {
 
 interface GateFlags extends RegistryFlags {
   candidate: string;
+  config?: string;
   dataDir: string;
   modelName: string;
   minDiceDelta: number;
@@ -27,6 +28,10 @@ function addGateOptions(command: Command): Command {
     command
       .requiredOption('--candidate <dir>', 'the candidate model folder (a train run’s model/)')
       .option('--data-dir <dir>', 'the dataset the candidate was trained on', '.')
+      .option(
+        '--config <file>',
+        'training config with baseline.min_dice / min_iou floors (default: WMS/configs/train.yaml)',
+      )
       .option('--model-name <name>', 'registered model name', 'water-meter'),
   )
     .option('--min-dice-delta <d>', 'smallest Dice gain that counts', numberOption('--min-dice-delta', 0, 1), 0)
@@ -52,6 +57,7 @@ async function gate(o: GateFlags, ctx: CliContext) {
       candidateModelDir: o.candidate,
       datasetDir: o.dataDir,
       workspace: ctx.cwd,
+      config: o.config,
       policy: {
         minDiceDelta: o.minDiceDelta,
         minIouDelta: o.minIouDelta,
