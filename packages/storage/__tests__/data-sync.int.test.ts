@@ -327,6 +327,55 @@ describe('interruption: the push process killed mid-upload', () => {
     expect(git(repo, 'ls-remote', world.remote, DATA_HEAD_REF)).not.toBe('');
     store.close();
   }, 60_000);
+
+  it('a network failure mid-upload (connections reset) fails the push with the manifest untouched; the re-run completes it', async () => {
+    const repo = world.clone('reset');
+    await addPairs(repo, 'net', 3, 61);
+    const http = await import('node:http');
+    let puts = 0;
+    const target = new URL(s3.endpoint);
+    // Lets 2 object PUTs through, then resets every later connection that tries one.
+    const proxy = http.createServer((req, res) => {
+      if (req.method === 'PUT' && req.url?.includes('/files/md5/') && ++puts > 2) {
+        req.socket.destroy();
+        return;
+      }
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const flaky = new S3Store({
+      bucket: 'wms-data',
+      prefix: 'reset',
+      endpoint: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+      credentials: s3.credentials,
+      retry: { attempts: 3, baseMs: 1 },
+    });
+    const failed = await runDataPushStage({ cwd: repo }, { logger: createMemoryLogger(), store: flaky }).catch(
+      (e: unknown) => e,
+    );
+    flaky.close();
+    proxy.closeAllConnections();
+    proxy.close();
+    expect(failed).toBeInstanceOf(Error);
+    expect(puts).toBeGreaterThan(2 + 2); // the failing PUTs were retried
+    expect(git(repo, 'ls-remote', world.remote, DATA_HEAD_REF)).toBe('');
+    expect(git(repo, 'ls-remote', world.remote, 'refs/heads/data/*')).toBe('');
+
+    const store = s3Store('reset');
+    const stored = (await listKeys(store)).length; // the PUTs let through, unless cut when the push gave up
+    expect(stored).toBeLessThanOrEqual(2);
+    const rerun = await runDataPushStage({ cwd: repo }, { logger: createMemoryLogger(), store });
+    expect([rerun.push.uploadedObjects, rerun.push.skippedObjects]).toEqual([6 - stored, stored]);
+    expect(git(repo, 'ls-remote', world.remote, DATA_HEAD_REF)).not.toBe('');
+    store.close();
+  }, 30_000);
 });
 
 describe('wms data pull', () => {

@@ -78,6 +78,15 @@ describe('remote resolution', () => {
     expect(isRetryableS3Error({ $metadata: { httpStatusCode: 403 } })).toBe(false);
     expect(isRetryableS3Error({ code: 'ECONNRESET' })).toBe(true);
     expect(isRetryableS3Error(new Error('bug'))).toBe(false);
+    // What the SDK throws for an error from another realm: no code, the message kept.
+    expect(
+      isRetryableS3Error({
+        name: 'Error',
+        message: 'AWS SDK error wrapper for TimeoutError: socket hang up',
+        $metadata: {},
+      }),
+    ).toBe(true);
+    expect(isRetryableS3Error({ name: 'Error', message: 'x', cause: { code: 'EPIPE' } })).toBe(true);
   });
 });
 

@@ -32,11 +32,24 @@ export interface S3StoreOptions {
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 
+const NETWORK_MESSAGE = /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|network|timed? ?out/i;
+
 export function isRetryableS3Error(error: unknown): boolean {
-  const e = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string; name?: string };
-  const status = e?.$metadata?.httpStatusCode;
+  const e = error as {
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+    code?: string;
+    name?: string;
+    message?: string;
+    cause?: unknown;
+  };
+  if (!e || typeof e !== 'object') return false;
+  const status = e.$metadata?.httpStatusCode;
   if (status !== undefined) return status === 429 || status >= 500 || e.$retryable !== undefined;
-  return RETRYABLE_CODES.has(String(e?.code)) || e?.name === 'TimeoutError';
+  if (RETRYABLE_CODES.has(String(e.code)) || e.name === 'TimeoutError') return true;
+  // The SDK wraps errors from another realm ("AWS SDK error wrapper for …"), dropping `code`.
+  if (e.$metadata !== undefined && NETWORK_MESSAGE.test(String(e.message))) return true;
+  return e.cause !== undefined && e.cause !== error && isRetryableS3Error(e.cause);
 }
 
 function isNotFound(error: unknown): boolean {
