@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { keepAliveSleep } from '../keep-alive-sleep';
+import { defaultSleep } from '@wms/core';
 
 export interface FileLockOptions {
   /** Give up after this long, saying who holds the lock. */
@@ -74,7 +74,7 @@ export async function withFileLock<T>(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const staleMs = options.staleMs ?? 120_000;
   const pollMs = options.pollMs ?? 25;
-  const sleep = options.sleep ?? keepAliveSleep;
+  const sleep = options.sleep ?? defaultSleep;
   const owner: LockOwner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), at: 0 };
   const started = Date.now();
   for (;;) {

@@ -1,5 +1,4 @@
-import { retry, UserError, type Logger } from '@wms/core';
-import { keepAliveSleep } from '../keep-alive-sleep';
+import { defaultSleep, retry, UserError, type Logger } from '@wms/core';
 
 /** Credentials from MLflow's usual variables: a bearer token wins over basic auth. */
 export interface MlflowAuth {
@@ -173,7 +172,7 @@ export function createMlflowHttp(options: MlflowHttpOptions): MlflowHttp {
         baseMs: options.baseDelayMs ?? 500,
         label: `MLflow ${endpoint}`,
         isRetryable: isRetryableMlflowError,
-        sleep: options.sleep ?? keepAliveSleep,
+        sleep: options.sleep ?? defaultSleep,
         onRetry: ({ attempt, delayMs, error }) =>
           options.logger.warning(
             redact(`MLflow ${endpoint} attempt ${attempt} failed (${describeCause(error)}); retrying in ${delayMs} ms`),

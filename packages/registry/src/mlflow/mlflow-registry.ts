@@ -1,5 +1,4 @@
-import { UserError, type Logger } from '@wms/core';
-import { keepAliveSleep } from '../keep-alive-sleep';
+import { defaultSleep, UserError, type Logger } from '@wms/core';
 import { ChampionChangedError } from '../errors';
 import {
   metricsFromTags,
@@ -59,7 +58,7 @@ export function createMlflowModelRegistry(
     alias: options.alias ?? 'champion',
     syncOther: options.syncOther ?? false,
   };
-  const sleep = options.sleep ?? keepAliveSleep;
+  const sleep = options.sleep ?? defaultSleep;
 
   const isChampion = (mv: MlflowModelVersion): boolean =>
     style.style === 'alias' ? (mv.aliases ?? []).includes(style.alias) : mv.current_stage === PRODUCTION;
