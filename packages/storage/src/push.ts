@@ -17,7 +17,7 @@ import { UserError, mapConcurrent, noProgress, writeJsonAtomic, type Logger, typ
 import { DATA_HEAD_REF, LOCAL_DATA_HEAD_REF, folderPath, type DataLayout } from './data-layout';
 import { loadManifest, pointerFiles, pointersAtCommit, type Pointers } from './data-version';
 import { HashState } from './file-hash';
-import { commitFiles, fetchRef, gitDir, pushRef, resolveCommit } from './git';
+import { commitFiles, fetchRef, gitDir, pushRef, resolveCommit, runGit } from './git';
 import { hashLocalFiles, type LocalFile } from './local-files';
 import {
   DirObjectLoader,
@@ -195,6 +195,8 @@ export async function pushData(options: PushOptions, deps: PushDeps): Promise<Pu
       const outcome = await pushRef(layout.repoDir, remote, commit, DATA_HEAD_REF);
       if (outcome.ok) {
         dataCommit = commit;
+        // Our copy of the remote's newest version, for offline status and the next push.
+        await runGit(layout.repoDir, ['update-ref', LOCAL_DATA_HEAD_REF, commit]);
         break;
       }
       if (!outcome.rejected) {

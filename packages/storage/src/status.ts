@@ -4,7 +4,7 @@ import { noProgress, type ProgressFactory } from '@wms/core';
 import { DATA_HEAD_REF, LOCAL_DATA_HEAD_REF, folderPath, type DataLayout } from './data-layout';
 import { loadManifest, pointersAtCommit, pointersInWorkTree } from './data-version';
 import { HashState } from './file-hash';
-import { fetchRef, gitDir } from './git';
+import { fetchRef, gitDir, resolveCommit } from './git';
 import { hashLocalFiles } from './local-files';
 import { DirObjectLoader } from './manifest';
 import type { ObjectStore } from './object-store';
@@ -23,7 +23,7 @@ export interface FolderStatus {
 
 export interface StatusResult {
   folders: FolderStatus[];
-  /** Whether the remote's newest version was consulted (false offline or with no remote). */
+  /** Whether a copy of the remote's newest version was consulted (fetched now, or the last fetch offline). */
   comparedWithLatest: boolean;
   clean: boolean;
 }
@@ -37,8 +37,9 @@ export async function dataStatus(
   const state = await HashState.load(join(wmsDir, 'hash-state.json'));
   const loader = new DirObjectLoader(deps.store, join(wmsDir, 'dir-cache'));
   const checkedOut = await pointersInWorkTree(layout);
+  // Offline: the copy of the remote's newest version fetched last time, if any.
   const head = options.offline
-    ? undefined
+    ? await resolveCommit(layout.repoDir, LOCAL_DATA_HEAD_REF)
     : await fetchRef(layout.repoDir, options.remote ?? 'origin', DATA_HEAD_REF, LOCAL_DATA_HEAD_REF).catch(
         () => undefined,
       );

@@ -137,7 +137,7 @@ export function registerDataSyncCommands(program: Command, ctx: CliContext): voi
     });
 
   addLayoutOptions(data.command('status').description('Show new, changed and missing files against the data version.'))
-    .option('--offline', 'compare with the checked-out pointers only (no git fetch)')
+    .option('--offline', 'no git fetch: compare with the pointers and the data version fetched last time')
     .option('--json', 'print JSON')
     .action(async (o: LayoutFlags & { offline?: boolean; json?: boolean }) => {
       const layout = await layoutOf(o, ctx);
