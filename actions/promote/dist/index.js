@@ -43316,18 +43316,6 @@ var init_local_paths = __esm({
   }
 });
 
-// packages/registry/src/keep-alive-sleep.ts
-function keepAliveSleep(ms) {
-  return new Promise((resolve3) => {
-    setTimeout(resolve3, ms);
-  });
-}
-var init_keep_alive_sleep = __esm({
-  "packages/registry/src/keep-alive-sleep.ts"() {
-    "use strict";
-  }
-});
-
 // packages/registry/src/local/file-lock.ts
 function isProcessAlive(pid) {
   try {
@@ -43365,7 +43353,7 @@ async function withFileLock(lockPath, fn, options = {}) {
   const timeoutMs = options.timeoutMs ?? 3e4;
   const staleMs = options.staleMs ?? 12e4;
   const pollMs = options.pollMs ?? 25;
-  const sleep2 = options.sleep ?? keepAliveSleep;
+  const sleep2 = options.sleep ?? defaultSleep;
   const owner = { pid: process.pid, host: (0, import_node_os2.hostname)(), token: (0, import_node_crypto2.randomBytes)(8).toString("hex"), at: 0 };
   const started = Date.now();
   for (; ; ) {
@@ -43413,7 +43401,7 @@ var init_file_lock = __esm({
     import_node_fs5 = require("node:fs");
     import_node_os2 = require("node:os");
     import_node_crypto2 = require("node:crypto");
-    init_keep_alive_sleep();
+    init_src();
   }
 });
 
@@ -83601,7 +83589,7 @@ function createMlflowHttp(options) {
         baseMs: options.baseDelayMs ?? 500,
         label: `MLflow ${endpoint}`,
         isRetryable: isRetryableMlflowError,
-        sleep: options.sleep ?? keepAliveSleep,
+        sleep: options.sleep ?? defaultSleep,
         onRetry: ({ attempt, delayMs, error: error64 }) => options.logger.warning(
           redact(`MLflow ${endpoint} attempt ${attempt} failed (${describeCause(error64)}); retrying in ${delayMs} ms`)
         )
@@ -83671,7 +83659,6 @@ var init_mlflow_http = __esm({
   "packages/registry/src/mlflow/mlflow-http.ts"() {
     "use strict";
     init_src();
-    init_keep_alive_sleep();
     MlflowApiError = class extends Error {
       constructor(status, errorCode, serverMessage, endpoint) {
         super(`MLflow ${endpoint} failed with HTTP ${status}${errorCode ? ` ${errorCode}` : ""}: ${serverMessage}`);
@@ -83934,7 +83921,7 @@ function createMlflowModelRegistry(http, artifacts, logger2, options = {}) {
     alias: options.alias ?? "champion",
     syncOther: options.syncOther ?? false
   };
-  const sleep2 = options.sleep ?? keepAliveSleep;
+  const sleep2 = options.sleep ?? defaultSleep;
   const isChampion = (mv) => style.style === "alias" ? (mv.aliases ?? []).includes(style.alias) : mv.current_stage === PRODUCTION;
   const toInfo = (mv, champion) => {
     const tags = tagsToRecord(mv.tags);
@@ -84185,7 +84172,6 @@ var init_mlflow_registry = __esm({
   "packages/registry/src/mlflow/mlflow-registry.ts"() {
     "use strict";
     init_src();
-    init_keep_alive_sleep();
     init_errors4();
     init_types();
     init_log_batch();
