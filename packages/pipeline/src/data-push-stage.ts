@@ -66,7 +66,13 @@ export async function runDataPushStage(
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
     outs: [options.imagesDir ?? DEFAULT_OUTS[0]!, options.masksDir ?? DEFAULT_OUTS[1]!],
   };
-  const store = deps.store ?? openStore(resolveRemote(repoDir, options.remoteUrl, options.env ?? process.env), repoDir);
+  const remote = resolveRemote(repoDir, options.remoteUrl, options.env ?? process.env);
+  if (!deps.store && remote.source === 'embedded default') {
+    deps.logger.warning(
+      `No data remote configured: objects go to ${remote.url}, which only this machine can read. Set WMS_DATA_REMOTE or a default remote in .dvc/config (s3://bucket/prefix) so CI and teammates can pull.`,
+    );
+  }
+  const store = deps.store ?? openStore(remote, repoDir);
   let qa: QaReport | undefined;
   try {
     const push = await pushData(
