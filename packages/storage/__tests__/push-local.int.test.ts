@@ -3,8 +3,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@wms/core';
-import { LocalDirectoryStore, countingStore, objectKey, pushData, type TransferCounters } from '@wms/storage';
-import { makeGitWorld } from './git-fixtures';
+import {
+  LocalDirectoryStore,
+  countingStore,
+  dirObjectId,
+  objectKey,
+  pushData,
+  renderPointer,
+  serializeDirObject,
+  type TransferCounters,
+} from '@wms/storage';
+import { git, makeGitWorld } from './git-fixtures';
 
 const DATA = 'WMS/data/training';
 
@@ -41,6 +50,48 @@ describe('pushData with many new files', () => {
       expect(result.folders.map((f) => f.size)).toEqual([300 * 64, 300 * 64]);
       // 500 object PUTs + 1 listing + per .dir one HEAD and one PUT; no per-object HEAD.
       expect(counters.requests).toBeLessThan(520);
+    } finally {
+      rmSync(world.root, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('first push in a repository already tracked with DVC: merges into the committed pointers, totals from them', async () => {
+    const world = makeGitWorld();
+    try {
+      const repo = world.clone('dvc-tracked');
+      const store = new LocalDirectoryStore(join(world.root, 'store'));
+      const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+      // What `dvc add` + `dvc push` left: two objects, the .dir listing, the committed pointer.
+      const old = [Buffer.from('first file'), Buffer.from('second, longer file')];
+      mkdirSync(join(repo, DATA, 'images'), { recursive: true });
+      const entries = old.map((bytes, n) => ({ relpath: `old${n}.bin`, md5: md5(bytes) }));
+      for (const [n, bytes] of old.entries()) {
+        await store.putBytes(objectKey(md5(bytes)), bytes);
+        writeFileSync(join(repo, DATA, 'images', `old${n}.bin`), bytes);
+      }
+      const listing = serializeDirObject(entries);
+      await store.putBytes(objectKey(dirObjectId(listing)), listing);
+      const oldSize = old[0]!.length + old[1]!.length;
+      writeFileSync(
+        join(repo, DATA, 'images.dvc'),
+        renderPointer({ oid: dirObjectId(listing), size: oldSize, nfiles: 2, path: 'images' }),
+      );
+      git(repo, 'add', `${DATA}/images.dvc`);
+      git(repo, 'commit', '-q', '-m', 'dvc add images');
+      writeFileSync(join(repo, DATA, 'images', 'new.bin'), 'new!');
+      const counters: TransferCounters = { uploadedBytes: 0, downloadedBytes: 0, requests: 0 };
+      const result = await pushData(
+        { layout: { repoDir: repo, dataDir: DATA, outs: ['images', 'masks'] }, remote: 'origin' },
+        {
+          store: countingStore(store, counters),
+          logger: createMemoryLogger(),
+          validateNew: async (files) => ({ valid: files.length === 1, message: '' }),
+        },
+      );
+      expect(result.folders[0]).toMatchObject({ out: 'images', added: 1, nfiles: 3, size: oldSize + 4 });
+      expect(result.uploadedObjects).toBe(1);
+      const pointer = git(repo, 'show', `origin/${result.branch}:${DATA}/images.dvc`);
+      expect(pointer).toContain('nfiles: 3');
     } finally {
       rmSync(world.root, { recursive: true, force: true });
     }

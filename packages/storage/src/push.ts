@@ -163,7 +163,9 @@ export async function pushData(options: PushOptions, deps: PushDeps): Promise<Pu
       `Uploaded ${uploaded.objects} object(s) (${formatBytes(uploaded.bytes)}) to ${deps.store.location}; ${uploaded.skipped} were already there.`,
     );
 
-    const sizes = new Map(allChanges.map((f) => [f.md5, f.size]));
+    // Sizes for the pointers' totals: every local file (no request), else the store's HEAD.
+    const sizes = new Map([...local.values()].flat().map((f) => [f.md5, f.size]));
+    const basePointers = await pointersAtCommit(layout, base);
     const maxAttempts = options.maxHeadAttempts ?? 8;
     for (;;) {
       headAttempts++;
@@ -173,6 +175,7 @@ export async function pushData(options: PushOptions, deps: PushDeps): Promise<Pu
         layout,
         current,
         headPointers,
+        basePointers,
         changes,
         options.replace ?? false,
         deps.store,
@@ -297,6 +300,7 @@ async function mergeAll(
   layout: DataLayout,
   known: Map<string, Manifest>,
   headPointers: Pointers,
+  basePointers: Pointers,
   changes: Map<string, LocalFile[]>,
   replace: boolean,
   store: ObjectStore,
@@ -311,7 +315,10 @@ async function mergeAll(
   for (const out of layout.outs) {
     const base = known.get(out)!;
     const headPointer = headPointers.get(out);
-    const headManifest = await loadManifest(loader, headPointer, `${out}.dvc at ${DATA_HEAD_REF}`);
+    // Totals are computed from the remote's newest pointer, else the pushed commit's (a first push
+    // in a repository already tracked with DVC), plus whatever differs from it.
+    const refPointer = headPointer ?? basePointers.get(out);
+    const refManifest = await loadManifest(loader, refPointer, `${out}.dvc`);
     const ours: ManifestChange[] = (changes.get(out) ?? []).map((f) => ({
       relpath: f.relpath,
       md5: f.md5,
@@ -319,15 +326,14 @@ async function mergeAll(
     }));
     const merge = mergeAdditions(base, ours, replace);
     if (merge.conflicts.length > 0) throw describeConflicts(folderPath(layout, out), merge.conflicts);
-    // Size of the merged folder: the head's total plus whatever differs from the head.
-    let size = headPointer?.size ?? 0;
+    let size = refPointer?.size ?? 0;
     for (const [relpath, md5] of merge.manifest) {
-      const inHead = headManifest.get(relpath);
-      if (inHead === md5) continue;
+      const inRef = refManifest.get(relpath);
+      if (inRef === md5) continue;
       size += await sizeOfObject(md5);
-      if (inHead !== undefined) size -= await sizeOfObject(inHead);
+      if (inRef !== undefined) size -= await sizeOfObject(inRef);
     }
-    const sameAsHead = headPointer !== undefined && sameManifest(headManifest, merge.manifest);
+    const sameAsHead = headPointer !== undefined && sameManifest(refManifest, merge.manifest);
     if (!sameAsHead) changed = true;
     if (merge.manifest.size === 0 && !headPointer) {
       pointers.set(out, undefined);
