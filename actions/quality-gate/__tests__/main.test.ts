@@ -1,5 +1,6 @@
 import { testActionContext } from '@wms/test-support';
 import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import { parseInputs } from '@wms/core';
 import type { ActionContext } from '@wms/core/action';
 import { createRegistry } from '@wms/registry';
@@ -39,6 +40,9 @@ describe('quality-gate action', () => {
     );
     expect(result.failure).toBeUndefined();
     expect(result.summary).toContain('Quality gate: water-meter');
+    const file = JSON.parse(await fsp.readFile(String(result.outputs['scores-path']), 'utf8'));
+    expect(file).toEqual(expect.objectContaining({ champion: null, perImage: [], championVersion: null }));
+    expect(file.candidate.mean.dice).toBe(result.outputs['candidate-dice']);
   });
 
   it('fails the job on regression unless fail-on-regression is false', async () => {
@@ -57,6 +61,17 @@ describe('quality-gate action', () => {
     );
     expect(failing.outputs).toEqual(expect.objectContaining({ improved: false, 'champion-version': '1' }));
     expect(failing.failure).toMatch(/^Quality gate: Not improved over the champion: IoU −0\.0100/);
+    // gate-result.json: both models' per-photo scores on the same pairs, the champion's at the top
+    // level (what report-results' champion-scores reads).
+    expect(failing.outputs['scores-path']).toBe(join(workspace, 'wms-gate-output', 'gate-result.json'));
+    const file = JSON.parse(await fsp.readFile(String(failing.outputs['scores-path']), 'utf8'));
+    expect(file.candidate.perImage).toHaveLength(20);
+    expect(file.champion.version).toBe('1');
+    expect(file.champion.perImage).toHaveLength(20);
+    expect(file.perImage).toEqual(file.champion.perImage);
+    expect(file.perImage[0]).toEqual({ id: expect.any(String), dice: expect.any(Number), iou: expect.any(Number) });
+    expect(file.candidate.perImage).not.toEqual(file.champion.perImage);
+    expect(file.champion.mean.dice).toBe(failing.outputs['baseline-dice']);
     const lenient = await runQualityGateAction(
       inputs({ 'model-dir': modelDir, 'dataset-dir': workspace, 'fail-on-regression': 'false' }),
       ctx,

@@ -2,7 +2,9 @@ import type { GateResult } from '@wms/registry';
 import type { spec } from './spec';
 
 /** The action's outputs from a gate result; 'none' stands for no champion (promote reads it back). */
-export function gateOutputs(r: GateResult): Record<keyof typeof spec.outputs, string | number | boolean> {
+export function gateOutputs(
+  r: GateResult,
+): Record<Exclude<keyof typeof spec.outputs, 'scores-path'>, string | number | boolean> {
   return {
     improved: r.improved,
     'baseline-dice': r.baseline.dice,

@@ -24,6 +24,7 @@ export async function runQualityGateAction(
       config: inputs.config || undefined,
       backend: inputs.backend,
       scratchDir: ctx.env.RUNNER_TEMP || undefined,
+      outputDir: inputs['output-dir'],
       policy: {
         minDiceDelta: inputs['min-dice-delta'],
         minIouDelta: inputs['min-iou-delta'],
@@ -41,5 +42,9 @@ export async function runQualityGateAction(
     },
   );
   const failure = !result.improved && inputs['fail-on-regression'] ? `Quality gate: ${result.reason}` : undefined;
-  return { outputs: gateOutputs(result), summary: renderGateSummary(result), failure };
+  return {
+    outputs: { ...gateOutputs(result), 'scores-path': result.scoresPath ?? '' },
+    summary: renderGateSummary(result),
+    failure,
+  };
 }

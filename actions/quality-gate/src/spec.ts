@@ -48,6 +48,12 @@ export const spec = defineAction({
       min: 0,
       description: 'Seed of the bootstrap resampling.',
     },
+    'output-dir': {
+      kind: 'string',
+      default: 'wms-gate-output',
+      description:
+        'Where gate-result.json is written: the verdict and per-photo Dice/IoU of candidate and champion on the same pairs.',
+    },
     'fail-on-regression': {
       kind: 'boolean',
       default: true,
@@ -65,5 +71,9 @@ export const spec = defineAction({
       description: "The champion version compared against, or 'none'; pass it to promote's expected-champion.",
     },
     'baseline-source': { description: "'re-evaluated', 'recorded' (champion could not be loaded) or 'none'." },
+    'scores-path': {
+      description:
+        "Path of gate-result.json (per-photo scores of both models; its top-level perImage is the champion's): pass it to report-results' champion-scores.",
+    },
   },
 });

@@ -4,8 +4,8 @@
  * today's dataset, so the candidate and the champion are scored by one function on one set.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { UserError, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
+import { join, resolve } from 'node:path';
+import { UserError, writeJsonAtomic, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
 import { activateBackend, evaluateModelDir, loadTrainConfig, type BackendPreference } from '@wms/model';
 import {
@@ -82,6 +82,37 @@ export interface GateStageOptions {
   policy?: Partial<GatePolicy>;
   scratchDir?: string;
   backend?: BackendPreference;
+  /** Where gate-result.json (verdict + per-photo scores of both models) is written; none when unset. */
+  outputDir?: string;
+}
+
+/** The gate stage's file: written beside its outputs so later steps (results comment) can read it. */
+export const GATE_RESULT_FILE = 'gate-result.json';
+
+/**
+ * gate-result.json: the verdict, both models' means and per-photo scores on the same pairs. The
+ * top-level `perImage` is the champion's (empty when there is none or it was not re-scored), so
+ * the file is what report-results' `champion-scores` input reads.
+ */
+export function gateResultFile(result: GateResult): Record<string, unknown> {
+  return {
+    model: result.model,
+    improved: result.improved,
+    reason: result.reason,
+    championVersion: result.championVersion,
+    baselineSource: result.baselineSource,
+    evaluatedImages: result.evaluatedImages,
+    candidate: { mean: result.candidate, perImage: result.perImage.candidate },
+    champion: result.championVersion
+      ? { version: result.championVersion, mean: result.baseline, perImage: result.perImage.champion }
+      : null,
+    perImage: result.perImage.champion ?? [],
+  };
+}
+
+export interface GateStageResult extends GateResult {
+  /** Absolute path of gate-result.json, when an output dir was given. */
+  scoresPath?: string;
 }
 
 export async function runGateStage(
@@ -94,7 +125,7 @@ export async function runGateStage(
     /** Shown in the gate's notes (e.g. that the registry does not outlive the job). */
     notice?: string;
   },
-): Promise<GateResult> {
+): Promise<GateStageResult> {
   const candidateModelDir = resolve(options.workspace, options.candidateModelDir);
   const evaluate = await (deps.makeEvaluator ?? createHeldOutEvaluator)({
     candidateModelDir,
@@ -109,5 +140,9 @@ export async function runGateStage(
     { registry: deps.registry, evaluate, logger: deps.logger },
   );
   if (deps.notice) result.notes.push(deps.notice);
-  return result;
+  if (!options.outputDir) return result;
+  const scoresPath = join(resolve(options.workspace, options.outputDir), GATE_RESULT_FILE);
+  await writeJsonAtomic(scoresPath, gateResultFile(result));
+  deps.logger.info(`Per-photo scores of candidate and champion: ${scoresPath}`);
+  return { ...result, scoresPath };
 }

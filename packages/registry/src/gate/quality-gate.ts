@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeFailure, UserError, type EvaluationResult, type Logger } from '@wms/core';
+import { describeFailure, UserError, type EvaluationResult, type ImageScore, type Logger } from '@wms/core';
 import type { ChampionInfo, ModelRegistry, SegmentationMetrics } from '../types';
 import { decidePromotion, type GatePolicy, type GateScores, type PromotionDecision } from './decide-promotion';
 
@@ -39,6 +39,11 @@ export interface GateResult {
   floors: { dice: number | null; iou: number | null };
   /** Things a reviewer should know (fallbacks, skipped checks). */
   notes: string[];
+  /**
+   * Per-photo scores on the same held-out pairs: the candidate's, and the champion's when it was
+   * re-evaluated (null: no champion, or only its recorded means were available).
+   */
+  perImage: { candidate: ImageScore[]; champion: ImageScore[] | null };
 }
 
 /**
@@ -105,5 +110,9 @@ export async function runQualityGate(options: QualityGateOptions, deps: QualityG
     decision,
     floors: { dice: options.policy?.minDice ?? null, iou: options.policy?.minIou ?? null },
     notes,
+    perImage: {
+      candidate: candidateResult.perImage,
+      champion: baseline?.scores.perImage ? [...baseline.scores.perImage] : null,
+    },
   };
 }
