@@ -23,7 +23,7 @@ export const spec = defineAction({
       kind: 'string',
       default: '',
       description:
-        "MLflow server URL (http/https). Empty: $MLFLOW_TRACKING_URI, else the local store in .wms/registry of the workspace; 'local' forces the local store.",
+        "MLflow server URL (http/https). Empty: $MLFLOW_TRACKING_URI; on a runner without either the step fails (a registry in the workspace would be lost). 'local' asks for the local store in .wms/registry, which on a runner lasts only for the job.",
     },
     experiment: {
       kind: 'string',
