@@ -97,3 +97,21 @@ describe('pushData with many new files', () => {
     }
   }, 30_000);
 });
+
+describe('pushData against a git remote that does not exist', () => {
+  it('fails with a UserError naming the remote, before hashing or uploading anything', async () => {
+    const world = makeGitWorld();
+    try {
+      const repo = world.clone('no-remote');
+      const store = new LocalDirectoryStore(join(world.root, 'store'));
+      const error = await pushData(
+        { layout: { repoDir: repo, dataDir: DATA, outs: ['images', 'masks'] }, remote: 'nowhere' },
+        { store, logger: createMemoryLogger(), validateNew: async () => ({ valid: true, message: '' }) },
+      ).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('UserError');
+      expect((error as Error).message).toContain('git remote "nowhere"');
+    } finally {
+      rmSync(world.root, { recursive: true, force: true });
+    }
+  });
+});

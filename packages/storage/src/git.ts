@@ -71,7 +71,12 @@ export async function showFile(repoDir: string, commit: string, path: string): P
 }
 
 export async function lsRemoteRef(repoDir: string, remote: string, ref: string): Promise<string | undefined> {
-  const result = await runGit(repoDir, ['ls-remote', remote, ref]);
+  const result = await runGit(repoDir, ['ls-remote', remote, ref], { allowFailure: true });
+  if (result.code !== 0) {
+    throw new UserError(`Could not read ${ref} from the git remote "${remote}": ${result.stderr.trim()}`, {
+      hint: 'Check the remote name (--git-remote) and that you can fetch from it.',
+    });
+  }
   const line = result.stdout.split('\n').find((l) => l.endsWith(`\t${ref}`));
   return line?.split('\t')[0];
 }
