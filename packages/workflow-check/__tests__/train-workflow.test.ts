@@ -109,3 +109,24 @@ describe('train.yml', () => {
     expect(train.file.text).toContain('MLFLOW_TRACKING_URI: ${{ needs.start-infra.outputs.mlflow-url ||');
   });
 });
+
+describe('training-data-pipeline.yml, the caller of train.yml', () => {
+  const pipeline = readWorkflow(workingTree(ROOT), '.github/workflows/training-data-pipeline.yml')!;
+
+  it('hands train.yml the data it pulled and checked, by the artifact name it uploaded', () => {
+    const call = pipeline.jobs.find((j) => j.uses?.raw === './.github/workflows/train.yml')!;
+    const upload = pipeline.jobs
+      .flatMap((j) => j.steps)
+      .find(
+        (s) => s.uses?.raw.startsWith('actions/upload-artifact@') && s.with.name?.value.startsWith('training-data'),
+      );
+    expect(upload).toBeDefined();
+    expect(call.with['data-artifact']?.value).toBe(upload?.with.name?.value);
+    expect(call.with['head-sha']?.value).toBe('${{ github.sha }}');
+  });
+
+  it('cannot cancel a running promotion: no workflow-level cancel-in-progress', () => {
+    const concurrency = getNode(pipeline.file.root, 'concurrency');
+    expect(scalarText(getNode(concurrency, 'cancel-in-progress'))).not.toBe('true');
+  });
+});
