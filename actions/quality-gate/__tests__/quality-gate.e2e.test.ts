@@ -3,7 +3,7 @@
  * test (train action's main, wasm), then the bundle scores it with the real evaluator (sharp is
  * installed by the bundle into the tool cache) against the local store in the workspace.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createMemoryLogger, createMemoryRunTracker, noProgress, parseInputs } from '@wms/core';
@@ -69,6 +69,11 @@ describe.each(e2eNodes())('quality-gate bundle on %s', (node) => {
     expect(Number(r.outputs['candidate-dice'])).toBeGreaterThanOrEqual(0);
     expect(['true', 'false']).toContain(r.outputs.improved);
     expect(r.summary).toContain('## Quality gate: water-meter');
+    // gate-result.json in the default output dir; no champion, so its champion list is empty.
+    expect(r.outputs['scores-path']).toBe(join(workspace, 'wms-gate-output', 'gate-result.json'));
+    const scores = JSON.parse(readFileSync(r.outputs['scores-path']!, 'utf8'));
+    expect(scores).toEqual(expect.objectContaining({ champion: null, perImage: [] }));
+    expect(scores.candidate.perImage.length).toBeGreaterThan(0);
   });
 
   it('fails the step with the input named when model-dir has no metrics.json', async () => {
