@@ -4,13 +4,14 @@
  * the grown dataset and the gate decides against the champion re-scored on the same pairs. The
  * GitHub-only stages run on the dry-run client (no request leaves the process).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@wms/core';
 import { discoverPairs } from '@wms/dataset';
 import { createRegistry } from '@wms/registry';
-import { ARRIVAL_PREFIX, runDemo } from '../src';
+import { ARRIVAL_PREFIX, DEMO_GIT_REMOTE, runDemo } from '../src';
 
 const SMALL_CONFIG = `model:
   input_size: 64
@@ -27,6 +28,7 @@ refine:
 `;
 
 const STAGES = [
+  'data-push',
   'data-qa',
   'open-data-pr',
   'start-infra',
@@ -59,6 +61,30 @@ describe('runDemo (sample data, then new pairs arrive)', () => {
     expect(first.gate?.improved).toBe(true);
     expect(first.promotion?.version).toBe('1');
     expect(first.stages.map((s) => s.stage)).toEqual(STAGES);
+
+    // Both data versions went through the real data-push stage: data-qa on the new files, objects
+    // into the demo's folder store, pointer files on a data/ branch of its own bare remote.
+    const [push1, push2] = result.pushes.map((p) => p.push);
+    expect(push1!.folders.map((f) => [f.out, f.added])).toEqual([
+      ['images', 40],
+      ['masks', 40],
+    ]);
+    expect(push2!.folders.map((f) => [f.out, f.added])).toEqual([
+      ['images', 12],
+      ['masks', 12],
+    ]);
+    expect(result.pushes[1]!.qa?.counts.validPairs).toBe(12);
+    const remoteBranches = execFileSync('git', ['for-each-ref', '--format=%(refname:short)', 'refs/heads'], {
+      cwd: join(workdir, DEMO_GIT_REMOTE),
+    })
+      .toString()
+      .trim()
+      .split('\n');
+    expect(remoteBranches.sort()).toEqual([push1!.branch, push2!.branch].sort());
+    expect(second.stages[0]).toEqual(
+      expect.objectContaining({ stage: 'data-push', result: expect.stringContaining(`pushed ${push2!.branch}`) }),
+    );
+    expect(second.stages.find((s) => s.stage === 'open-data-pr')?.result).toContain(push2!.branch);
 
     // New pairs arrived in the dataset folder; run 2 trained on all of them.
     const { pairs } = await discoverPairs({ root: join(workdir, 'WMS/data/training') });
