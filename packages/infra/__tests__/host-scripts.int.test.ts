@@ -10,10 +10,13 @@ import { join, resolve } from 'node:path';
 
 const TEMPLATE = resolve(__dirname, '../../../infra/modules/mlflow-host/user-data.sh.tftpl');
 
-/** templatefile(): ${name} is a variable, $${ is a literal ${ (no directives are used). */
+/**
+ * templatefile(): ${name} is a variable; $${ is a literal ${ whatever follows it (so bash's
+ * ${VAR:-default} is written $${VAR:-default}); no directives are used.
+ */
 function render(vars: Record<string, string | number>): string {
-  return readFileSync(TEMPLATE, 'utf8').replace(/(\$?)\$\{([a-z_]+)\}/g, (whole, escaped: string, name: string) => {
-    if (escaped) return whole.slice(1);
+  return readFileSync(TEMPLATE, 'utf8').replace(/\$\$\{|\$\{([a-z_]+)\}/g, (whole, name: string | undefined) => {
+    if (name === undefined) return '${';
     if (!(name in vars)) throw new Error(`template variable ${name} not given`);
     return String(vars[name]);
   });
@@ -38,6 +41,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 it('renders to valid bash with every variable filled in', () => {
   const script = render(VARS);
   expect(script).not.toMatch(/\$\{(region|bucket_name|data_volume_serial|mlflow_version|idle_stop_minutes)\}/);
+  expect(script).not.toContain('$${');
   expect(script).toContain('--artifacts-destination s3://wms-data/mlflow-artifacts --serve-artifacts');
   expect(script).toContain('/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0');
   const file = join(dir, 'user-data.sh');
