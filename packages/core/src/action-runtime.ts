@@ -81,13 +81,15 @@ function createActionContext(): ActionContext {
 }
 
 /**
- * Runs one action: typed inputs in, outputs and one summary block out. Separates the user's
- * mistakes from bugs, and exits explicitly so an open socket cannot hang the step.
+ * One step's life: mask secrets, parse typed inputs, run the handler, hand its result on, write
+ * its summary, fail the step on a verdict or an error. Separates the user's mistakes from bugs,
+ * and exits explicitly so an open socket cannot hang the step.
  */
-export async function runAction<I extends Record<string, InputSpec>, O extends string>(
-  spec: ActionSpec<I, O>,
-  fn: (inputs: InputValues<I>, ctx: ActionContext) => Promise<ActionResult<O>>,
-  options: { exit?: (code: number) => void } = {},
+async function runStep<I extends Record<string, InputSpec>, R extends PostResult>(
+  spec: ActionSpec<I, string>,
+  fn: (inputs: InputValues<I>, ctx: ActionContext) => Promise<R>,
+  deliver: (result: R) => void,
+  options: { exit?: (code: number) => void },
 ): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let code = 0;
@@ -95,13 +97,7 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
     maskSecretInputs(spec);
     const inputs = parseInputs(spec, (name) => core.getInput(name));
     const result = await fn(inputs, createActionContext());
-    const missing = Object.keys(spec.outputs).filter((k) => !(k in result.outputs));
-    if (missing.length > 0) {
-      throw new Error(`action ${spec.name} did not set declared outputs: ${missing.join(', ')}`);
-    }
-    for (const [name, value] of Object.entries(result.outputs) as Array<[string, OutputValue]>) {
-      core.setOutput(name, formatOutput(value));
-    }
+    deliver(result);
     if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
@@ -114,6 +110,28 @@ export async function runAction<I extends Record<string, InputSpec>, O extends s
     code = 1;
   }
   exit(code);
+}
+
+/** Runs one action: typed inputs in, every declared output and one summary block out. */
+export async function runAction<I extends Record<string, InputSpec>, O extends string>(
+  spec: ActionSpec<I, O>,
+  fn: (inputs: InputValues<I>, ctx: ActionContext) => Promise<ActionResult<O>>,
+  options: { exit?: (code: number) => void } = {},
+): Promise<void> {
+  return runStep(
+    spec,
+    fn,
+    (result) => {
+      const missing = Object.keys(spec.outputs).filter((k) => !(k in result.outputs));
+      if (missing.length > 0) {
+        throw new Error(`action ${spec.name} did not set declared outputs: ${missing.join(', ')}`);
+      }
+      for (const [name, value] of Object.entries(result.outputs) as Array<[string, OutputValue]>) {
+        core.setOutput(name, formatOutput(value));
+      }
+    },
+    options,
+  );
 }
 
 const POST_MARKER = 'wms-post-step';
@@ -133,22 +151,5 @@ export async function runActionWithPost<I extends Record<string, InputSpec>, O e
     core.saveState(POST_MARKER, 'true');
     return runAction(spec, main, options);
   }
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  let code = 0;
-  try {
-    maskSecretInputs(spec);
-    const inputs = parseInputs(spec, (name) => core.getInput(name));
-    const result = await post(inputs, createActionContext());
-    if (result.summary) githubSummarySink().write(result.summary);
-    if (result.failure) {
-      core.setFailed(result.failure);
-      code = 1;
-    }
-  } catch (thrown) {
-    const error = toError(thrown);
-    core.setFailed(describeFailure(thrown));
-    if (!isUserError(thrown) && error.stack) core.debug(error.stack);
-    code = 1;
-  }
-  exit(code);
+  return runStep(spec, post, () => undefined, options);
 }
