@@ -3,18 +3,17 @@
  * `wms hooks install` (the pre-push hook that runs `wms data push --hook`).
  */
 import type { Command } from 'commander';
-import { mdTable } from '@wms/core';
+import { UserError, mdTable } from '@wms/core';
+import { runDataPullStage } from '@wms/pipeline/data-pull-stage';
 import { runDataPushStage } from '@wms/pipeline/data-push-stage';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_OUTS,
   dataStatus,
-  formatBytes,
   installPrePushHook,
   openStore,
   parsePrePushInput,
   protectedUpdate,
-  pullData,
   quoteCommand,
   repositoryRoot,
   resolveRemote,
@@ -50,6 +49,14 @@ function addLayoutOptions(command: Command): Command {
 
 async function layoutOf(o: LayoutFlags, ctx: CliContext): Promise<DataLayout> {
   return { repoDir: await repositoryRoot(ctx.cwd), dataDir: o.dataDir, outs: [o.imagesDir, o.masksDir] };
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new UserError(`--jobs ${value}: expected a whole number from 1 to 64.`);
+  }
+  return n;
 }
 
 function readStdin(): Promise<string> {
@@ -120,20 +127,24 @@ export function registerDataSyncCommands(program: Command, ctx: CliContext): voi
   )
     .option('--latest', 'pull the remote’s newest data version instead of the checked-out pointers')
     .option('--force', 'overwrite local files whose content differs from the version')
-    .action(async (o: LayoutFlags & { latest?: boolean; force?: boolean }) => {
-      const layout = await layoutOf(o, ctx);
-      const store = openStore(resolveRemote(layout.repoDir, o.remoteUrl, ctx.env), layout.repoDir);
-      try {
-        const result = await pullData(
-          { layout, version: o.latest ? 'latest' : 'worktree', remote: o.gitRemote, force: o.force },
-          { store, logger: ctx.logger, progress: ctx.progress },
-        );
-        ctx.logger.info(
-          `Pulled ${result.downloaded} file(s) (${formatBytes(result.downloadedBytes)}) from ${store.location}; ${result.upToDate} were up to date.`,
-        );
-      } finally {
-        store.close();
-      }
+    .option('--jobs <n>', 'objects downloaded at once', parseJobs, 8)
+    .action(async (o: LayoutFlags & { latest?: boolean; force?: boolean; jobs: number }) => {
+      const result = await runDataPullStage(
+        {
+          cwd: ctx.cwd,
+          dataDir: o.dataDir,
+          imagesDir: o.imagesDir,
+          masksDir: o.masksDir,
+          remoteUrl: o.remoteUrl,
+          latest: o.latest,
+          gitRemote: o.gitRemote,
+          force: o.force,
+          jobs: o.jobs,
+          env: ctx.env,
+        },
+        { logger: ctx.logger, progress: ctx.progress },
+      );
+      if (result.files > 0) ctx.logger.info(result.message);
     });
 
   addLayoutOptions(data.command('status').description('Show new, changed and missing files against the data version.'))
