@@ -26,6 +26,8 @@ describe('consumer fixture: uses your-org/wms-pipeline/.github/workflows/train.y
         '.github/workflows/train.yml',
         'actions/data-qa/action.yml',
         'actions/data-qa/dist/index.js',
+        'actions/data-pull/action.yml',
+        'actions/data-pull/dist/index.js',
         'actions/train/action.yml',
         'actions/quality-gate/action.yml',
         'actions/promote/action.yml',

@@ -51,6 +51,11 @@ describe('train.yml', () => {
       expect({ jobId, before: download >= 0 && download < stage }).toEqual({ jobId, before: true });
       expect(steps[download]?.with.name?.value).toBe('${{ inputs.data-artifact }}');
       expect(steps[download]?.with.path?.value).toBe("${{ inputs.data-dir || 'WMS/data/training' }}");
+      // Without the artifact: the data-pull action materialises what the pointer files name.
+      const pull = steps.findIndex((s) => s.uses?.raw === '$/actions/data-pull');
+      expect({ jobId, before: pull >= 0 && pull < stage }).toEqual({ jobId, before: true });
+      expect(steps[pull]?.scalars.find((s) => s.key === 'if')?.text).toBe("inputs.data-artifact == ''");
+      expect(steps[pull]?.with['data-dir']?.value).toBe("${{ inputs.data-dir || 'WMS/data/training' }}");
     }
   });
 
