@@ -5,7 +5,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { e2eNodes, runActionBundle } from '@wms/test-support';
+import { S3Store } from '@wms/storage';
+import { e2eNodes, runActionBundle, startS3rver } from '@wms/test-support';
 import {
   DATA_DIR,
   makeVersionedData,
@@ -71,5 +72,44 @@ describe.each(e2eNodes())('data-pull bundle on %s', (node) => {
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ files: '0', bytes: '0', version: '' });
     expect(run.summary).toContain('nothing to pull');
+  });
+
+  it('pulls from S3 (s3rver on 127.0.0.1) with the credentials and endpoint from the environment', async () => {
+    const s3 = await startS3rver({ buckets: ['wms-data'] });
+    const store = new S3Store({
+      bucket: 'wms-data',
+      prefix: 'team/data',
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+    });
+    let s3data: VersionedData | undefined;
+    try {
+      s3data = await makeVersionedData(2, store);
+      const run = await runActionBundle({
+        action: 'data-pull',
+        node,
+        workspace: s3data.checkout,
+        inputs: { remote: 's3://wms-data/team/data', jobs: '2' },
+        env: {
+          WMS_S3_ENDPOINT: s3.endpoint,
+          AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+          AWS_REGION: 'us-east-1',
+        },
+      });
+      // On node20 (not what the action runs on) the AWS SDK warns that it will soon need node >=22.
+      expect(
+        run.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*--trace-warnings[^\n]*\n/, ''),
+      ).toBe('');
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs).toMatchObject({ files: '4', downloaded: '4' });
+      for (const [relpath, content] of s3data.files)
+        expect(readFileSync(join(s3data.checkout, DATA_DIR, relpath))).toEqual(content);
+      expect(run.summary).toContain('s3://wms-data/team/data');
+    } finally {
+      store.close();
+      if (s3data) rmSync(s3data.root, { recursive: true, force: true });
+      await s3.stop();
+    }
   });
 });

@@ -9,13 +9,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@wms/core';
-import { LocalDirectoryStore, objectKey, pushData, type PushResult } from '@wms/storage';
+import { LocalDirectoryStore, objectKey, pushData, type ObjectStore, type PushResult } from '@wms/storage';
 
 export const DATA_DIR = 'WMS/data/training';
 
 export interface VersionedData {
   root: string;
-  /** Folder store holding the objects (files/md5/…). */
+  /** Folder store holding the objects (files/md5/…), when no store was passed. */
   storeDir: string;
   /** Clone of the data branch: pointer files only. */
   checkout: string;
@@ -46,7 +46,8 @@ function content(name: string, size: number): Buffer {
   return out;
 }
 
-export async function makeVersionedData(pairs = 3): Promise<VersionedData> {
+/** Pushes `pairs` image/mask pairs into `store` (default: a folder store at storeDir). */
+export async function makeVersionedData(pairs = 3, store?: ObjectStore): Promise<VersionedData> {
   const root = mkdtempSync(join(tmpdir(), 'wms-data-pull-'));
   const remote = join(root, 'remote.git');
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
@@ -71,12 +72,12 @@ export async function makeVersionedData(pairs = 3): Promise<VersionedData> {
     writeFileSync(join(pusher, DATA_DIR, relpath), bytes);
   }
   const storeDir = join(root, 'store');
-  const store = new LocalDirectoryStore(storeDir);
+  const target = store ?? new LocalDirectoryStore(storeDir);
   const push = await pushData(
     { layout: { repoDir: pusher, dataDir: DATA_DIR, outs: ['images', 'masks'] }, remote: 'origin' },
-    { store, logger: createMemoryLogger(), validateNew: async () => ({ valid: true, message: 'ok' }) },
+    { store: target, logger: createMemoryLogger(), validateNew: async () => ({ valid: true, message: 'ok' }) },
   );
-  store.close();
+  if (!store) target.close();
   if (!push.branch) throw new Error(`pushData made no data branch (status ${push.status})`);
 
   const checkout = join(root, 'checkout');
