@@ -43149,20 +43149,14 @@ function createActionContext() {
     setOutput: (name, value) => core.setOutput(name, formatOutput(value))
   };
 }
-async function runAction(spec2, fn, options = {}) {
+async function runStep(spec2, fn, deliver, options) {
   const exit = options.exit ?? ((code2) => process.exit(code2));
   let code = 0;
   try {
     maskSecretInputs(spec2);
     const inputs = parseInputs(spec2, (name) => core.getInput(name));
     const result = await fn(inputs, createActionContext());
-    const missing = Object.keys(spec2.outputs).filter((k) => !(k in result.outputs));
-    if (missing.length > 0) {
-      throw new Error(`action ${spec2.name} did not set declared outputs: ${missing.join(", ")}`);
-    }
-    for (const [name, value] of Object.entries(result.outputs)) {
-      core.setOutput(name, formatOutput(value));
-    }
+    deliver(result);
     if (result.summary) githubSummarySink().write(result.summary);
     if (result.failure) {
       core.setFailed(result.failure);
@@ -43175,6 +43169,22 @@ async function runAction(spec2, fn, options = {}) {
     code = 1;
   }
   exit(code);
+}
+async function runAction(spec2, fn, options = {}) {
+  return runStep(
+    spec2,
+    fn,
+    (result) => {
+      const missing = Object.keys(spec2.outputs).filter((k) => !(k in result.outputs));
+      if (missing.length > 0) {
+        throw new Error(`action ${spec2.name} did not set declared outputs: ${missing.join(", ")}`);
+      }
+      for (const [name, value] of Object.entries(result.outputs)) {
+        core.setOutput(name, formatOutput(value));
+      }
+    },
+    options
+  );
 }
 var core;
 var init_action_runtime = __esm({
