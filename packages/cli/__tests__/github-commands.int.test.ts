@@ -50,12 +50,10 @@ it('data-pr without a token prints the requests it would make and sends none', a
 });
 
 it('data-pr with a token opens the PR through GITHUB_API_URL', async () => {
-  server
-    .on('GET', `/repos/${FULL_NAME}/pulls`, { status: 200, body: [] })
-    .on('POST', `/repos/${FULL_NAME}/pulls`, {
-      status: 201,
-      body: pullRequestJson({ number: 21, head: 'data/batch-1' }),
-    });
+  server.on('GET', `/repos/${FULL_NAME}/pulls`, { status: 200, body: [] }).on('POST', `/repos/${FULL_NAME}/pulls`, {
+    status: 201,
+    body: pullRequestJson({ number: 21, head: 'data/batch-1' }),
+  });
   const { run, printed } = cli({ GITHUB_API_URL: server.url, GITHUB_TOKEN: 'ghp_local', ...fast });
   await run('data-pr', ...common, '--report', 'qa/qa-report.json', '--branch', 'data/batch-1');
   expect(printed.at(-1)).toContain('## Data PR: ✅ pull request #21 created');
