@@ -101,6 +101,21 @@ describe('train.yml', () => {
     }
   });
 
+  it("trains a data/* push once: the data PR's own pull_request event admits nothing", () => {
+    // training-data-pipeline.yml calls train.yml for every push to data/* (event `push` there), so
+    // the pull_request event of the PR it opened must not train the same commit again.
+    expect(scalarText(getNode(jobNode('admit'), 'if'))).toBe(
+      "github.event_name != 'pull_request' || !startsWith(github.head_ref, 'data/')",
+    );
+    // Every other job waits on admit (directly or through another job), so a skipped admit skips the run.
+    const needsAdmit = (id: string, seen = new Set<string>()): boolean => {
+      const needs = job(id)?.needs ?? [];
+      return needs.includes('admit') || needs.some((n) => !seen.has(n) && needsAdmit(n, seen.add(n)));
+    };
+    for (const j of train.jobs.filter((j) => j.id !== 'admit'))
+      expect({ id: j.id, needsAdmit: needsAdmit(j.id) }).toEqual({ id: j.id, needsAdmit: true });
+  });
+
   it('stops the infrastructure whatever happened, cancel included', () => {
     const stop = job('stop-infra')!;
     expect(stop.uses?.raw).toBe('$/.github/workflows/ec2-control.yml');
