@@ -1,6 +1,6 @@
 import type { InputValues } from '@wms/core';
-import { mlflowAuthFrom, parseTagFilter, parseTerraformVars, resolveRegion } from '@wms/infra';
-import type { StartInfraStageOptions } from '@wms/pipeline/start-infra-stage';
+import { mlflowAuthFrom, parseTerraformVars } from '@wms/infra';
+import { ec2TargetFromInputs, type StartInfraStageOptions } from '@wms/pipeline/start-infra-stage';
 import type { StopInfraStageOptions } from '@wms/pipeline/stop-infra-stage';
 import type { spec } from './spec';
 
@@ -14,17 +14,7 @@ export function startOptionsFromInputs(
 ): StartInfraStageOptions {
   return {
     mode: inputs.mode,
-    ec2:
-      inputs.mode === 'ec2'
-        ? {
-            host: {
-              instanceId: inputs['instance-id'] || undefined,
-              tag: inputs.tag ? parseTagFilter(inputs.tag, "Input 'tag'") : undefined,
-            },
-            region: resolveRegion(inputs.region, env),
-            endpoint: inputs.endpoint || undefined,
-          }
-        : undefined,
+    ec2: inputs.mode === 'ec2' ? ec2TargetFromInputs(inputs, env) : undefined,
     terraform: terraformOptions(inputs),
     mlflowUrl: inputs['mlflow-url'] || undefined,
     auth: mlflowAuthFrom({

@@ -1,5 +1,6 @@
 import type { InputValues } from '@wms/core';
-import { parseStartedAt, parseTagFilter, parseTerraformVars, resolveRegion } from '@wms/infra';
+import { parseStartedAt, parseTerraformVars } from '@wms/infra';
+import { ec2TargetFromInputs } from '@wms/pipeline/start-infra-stage';
 import type { StopInfraStageOptions } from '@wms/pipeline/stop-infra-stage';
 import type { spec } from './spec';
 
@@ -11,17 +12,7 @@ export function stopOptionsFromInputs(
 ): StopInfraStageOptions {
   return {
     mode: inputs.mode,
-    ec2:
-      inputs.mode === 'ec2'
-        ? {
-            host: {
-              instanceId: inputs['instance-id'] || undefined,
-              tag: inputs.tag ? parseTagFilter(inputs.tag, "Input 'tag'") : undefined,
-            },
-            region: resolveRegion(inputs.region, env),
-            endpoint: inputs.endpoint || undefined,
-          }
-        : undefined,
+    ec2: inputs.mode === 'ec2' ? ec2TargetFromInputs(inputs, env) : undefined,
     terraform:
       inputs.mode === 'terraform'
         ? {

@@ -14,7 +14,9 @@ import {
   formatDuration,
   HOST_OUTPUTS,
   hourlyPrice,
+  parseTagFilter,
   requireStringOutput,
+  resolveRegion,
   startHost,
   terraformApply,
   waitForMlflowHealth,
@@ -42,6 +44,34 @@ export interface Ec2Target {
   region: string;
   /** A non-AWS EC2 endpoint (tests, LocalStack). */
   endpoint?: string;
+}
+
+/**
+ * The EC2 host as the action inputs or CLI flags name it (instance id or `key=value` tag, region,
+ * endpoint); `names` says how the caller spells them, for the errors.
+ */
+export function ec2TargetFrom(
+  given: { instanceId?: string; tag?: string; region?: string; endpoint?: string },
+  env: NodeJS.ProcessEnv,
+  names: { tag: string; region: string },
+): Ec2Target {
+  return {
+    host: {
+      instanceId: given.instanceId || undefined,
+      tag: given.tag ? parseTagFilter(given.tag, names.tag) : undefined,
+    },
+    region: resolveRegion(given.region, env, names.region),
+    endpoint: given.endpoint || undefined,
+  };
+}
+
+/** The same, from the start-infra / stop-infra action inputs (`instance-id`, `tag`, `region`, `endpoint`). */
+export function ec2TargetFromInputs(
+  inputs: { 'instance-id'?: string; tag?: string; region?: string; endpoint?: string },
+  env: NodeJS.ProcessEnv,
+): Ec2Target {
+  const { 'instance-id': instanceId, tag, region, endpoint } = inputs;
+  return ec2TargetFrom({ instanceId, tag, region, endpoint }, env, { tag: "Input 'tag'", region: 'region' });
 }
 
 export interface StartInfraStageOptions {

@@ -10,12 +10,12 @@ import {
   mlflowAuthFrom,
   ON_DEMAND_USD_PER_HOUR,
   parseStartedAt,
-  parseTagFilter,
   parseTerraformVars,
   reapOverdueHosts,
   resolveRegion,
 } from '@wms/infra';
 import {
+  ec2TargetFrom,
   hostControlFor,
   runStartInfraStage,
   runStopInfraStage,
@@ -63,11 +63,7 @@ function addTargetOptions(command: Command): Command {
 
 function ec2Target(flags: TargetFlags, ctx: CliContext): Ec2Target | undefined {
   if (flags.mode !== 'ec2') return undefined;
-  return {
-    host: { instanceId: flags.instanceId, tag: flags.tag ? parseTagFilter(flags.tag, 'Option --tag') : undefined },
-    region: resolveRegion(flags.region, ctx.env, '--region'),
-    endpoint: flags.endpoint,
-  };
+  return ec2TargetFrom(flags, ctx.env, { tag: 'Option --tag', region: '--region' });
 }
 
 function terraformRoot(flags: TargetFlags): TerraformRootOptions | undefined {
