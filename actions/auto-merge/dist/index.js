@@ -52121,6 +52121,12 @@ function createGitHubClient(request) {
     ...request.tuning
   });
 }
+function connectFromInputs(inputs, env, logger) {
+  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
+  const tuning = tuningFromEnv(env);
+  const clientFor = (token) => createGitHubClient({ token, repo, env, logger, tuning });
+  return { repo, client: clientFor(inputs["github-token"]), clientFor };
+}
 function tuningFromEnv(env) {
   const base = Number(env.WMS_GITHUB_RETRY_BASE_MS);
   const spacing = Number(env.WMS_GITHUB_WRITE_SPACING_MS);
@@ -52655,10 +52661,8 @@ var init_auto_merge_stage = __esm({
 // actions/auto-merge/src/main.ts
 async function runAutoMergeAction(inputs, ctx) {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const tuning = tuningFromEnv(env);
-  const client = createGitHubClient({ token: inputs["github-token"], repo, env, logger, tuning });
-  const approver = inputs["approve-token"] ? createGitHubClient({ token: inputs["approve-token"], repo, env, logger, tuning }) : client;
+  const { client, clientFor } = connectFromInputs(inputs, env, logger);
+  const approver = inputs["approve-token"] ? clientFor(inputs["approve-token"]) : client;
   const result = await runAutoMergeStage(
     {
       prNumber: resolvePullRequestNumber(inputs["pr-number"], env, "Input 'pr-number'"),

@@ -1,13 +1,6 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import {
-  createGitHubClient,
-  parseRepository,
-  resolveHeadSha,
-  resolvePullRequestNumber,
-  runUrlFromEnv,
-  tuningFromEnv,
-} from '@wms/github';
+import { connectFromInputs, resolveHeadSha, resolvePullRequestNumber, runUrlFromEnv } from '@wms/github';
 import { runAutoMergeStage } from '@wms/pipeline/auto-merge-stage';
 import type { spec } from './spec';
 
@@ -17,12 +10,8 @@ export async function runAutoMergeAction(
   ctx: ActionContext,
 ): Promise<ActionResult<keyof typeof spec.outputs>> {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const tuning = tuningFromEnv(env);
-  const client = createGitHubClient({ token: inputs['github-token'], repo, env, logger, tuning });
-  const approver = inputs['approve-token']
-    ? createGitHubClient({ token: inputs['approve-token'], repo, env, logger, tuning })
-    : client;
+  const { client, clientFor } = connectFromInputs(inputs, env, logger);
+  const approver = inputs['approve-token'] ? clientFor(inputs['approve-token']) : client;
   const result = await runAutoMergeStage(
     {
       prNumber: resolvePullRequestNumber(inputs['pr-number'], env, "Input 'pr-number'"),

@@ -52121,6 +52121,12 @@ function createGitHubClient(request) {
     ...request.tuning
   });
 }
+function connectFromInputs(inputs, env, logger) {
+  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
+  const tuning = tuningFromEnv(env);
+  const clientFor = (token) => createGitHubClient({ token, repo, env, logger, tuning });
+  return { repo, client: clientFor(inputs["github-token"]), clientFor };
+}
 function tuningFromEnv(env) {
   const base = Number(env.WMS_GITHUB_RETRY_BASE_MS);
   const spacing = Number(env.WMS_GITHUB_WRITE_SPACING_MS);
@@ -52538,8 +52544,7 @@ var init_data_pr_stage = __esm({
 // actions/open-data-pr/src/main.ts
 async function runOpenDataPrAction(inputs, ctx) {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const client = createGitHubClient({ token: inputs["github-token"], repo, env, logger, tuning: tuningFromEnv(env) });
+  const { client } = connectFromInputs(inputs, env, logger);
   const result = await runDataPrStage(
     {
       reportPath: inputs["report-path"],

@@ -1,13 +1,6 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import {
-  createGitHubClient,
-  parseRepository,
-  resolveBranch,
-  resolveHeadSha,
-  runUrlFromEnv,
-  tuningFromEnv,
-} from '@wms/github';
+import { connectFromInputs, resolveBranch, resolveHeadSha, runUrlFromEnv } from '@wms/github';
 import { runDataPrStage } from '@wms/pipeline/data-pr-stage';
 import type { spec } from './spec';
 
@@ -17,8 +10,7 @@ export async function runOpenDataPrAction(
   ctx: ActionContext,
 ): Promise<ActionResult<keyof typeof spec.outputs>> {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const client = createGitHubClient({ token: inputs['github-token'], repo, env, logger, tuning: tuningFromEnv(env) });
+  const { client } = connectFromInputs(inputs, env, logger);
   const result = await runDataPrStage(
     {
       reportPath: inputs['report-path'],

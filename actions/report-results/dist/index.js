@@ -52144,6 +52144,12 @@ function createGitHubClient(request) {
     ...request.tuning
   });
 }
+function connectFromInputs(inputs, env, logger) {
+  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
+  const tuning = tuningFromEnv(env);
+  const clientFor = (token) => createGitHubClient({ token, repo, env, logger, tuning });
+  return { repo, client: clientFor(inputs["github-token"]), clientFor };
+}
 function tuningFromEnv(env) {
   const base = Number(env.WMS_GITHUB_RETRY_BASE_MS);
   const spacing = Number(env.WMS_GITHUB_WRITE_SPACING_MS);
@@ -52622,8 +52628,7 @@ var init_results_comment_stage = __esm({
 // actions/report-results/src/main.ts
 async function runReportResultsAction(inputs, ctx) {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const client = createGitHubClient({ token: inputs["github-token"], repo, env, logger, tuning: tuningFromEnv(env) });
+  const { client } = connectFromInputs(inputs, env, logger);
   const prNumber = resolvePullRequestNumber(inputs["pr-number"], env, "Input 'pr-number'");
   const result = await runResultsCommentStage(
     {

@@ -1,13 +1,6 @@
 import type { InputValues } from '@wms/core';
 import type { ActionContext, ActionResult } from '@wms/core/action';
-import {
-  createGitHubClient,
-  parseRepository,
-  resolveHeadSha,
-  resolvePullRequestNumber,
-  runUrlFromEnv,
-  tuningFromEnv,
-} from '@wms/github';
+import { connectFromInputs, resolveHeadSha, resolvePullRequestNumber, runUrlFromEnv } from '@wms/github';
 import { runResultsCommentStage } from '@wms/pipeline/results-comment-stage';
 import type { spec } from './spec';
 
@@ -17,8 +10,7 @@ export async function runReportResultsAction(
   ctx: ActionContext,
 ): Promise<ActionResult<keyof typeof spec.outputs>> {
   const { env, logger } = ctx;
-  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
-  const client = createGitHubClient({ token: inputs['github-token'], repo, env, logger, tuning: tuningFromEnv(env) });
+  const { client } = connectFromInputs(inputs, env, logger);
   const prNumber = resolvePullRequestNumber(inputs['pr-number'], env, "Input 'pr-number'");
   const result = await runResultsCommentStage(
     {

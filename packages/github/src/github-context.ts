@@ -57,6 +57,21 @@ export function createGitHubClient(request: ClientRequest): GitHubClient {
   });
 }
 
+/**
+ * What every GitHub action starts with: the repository (its `repository` input, else
+ * GITHUB_REPOSITORY) and a client per token on it (`clientFor('')` is the dry run).
+ */
+export function connectFromInputs(
+  inputs: { repository?: string; 'github-token'?: string },
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): { repo: RepoRef; client: GitHubClient; clientFor: (token: string | undefined) => GitHubClient } {
+  const repo = parseRepository(inputs.repository || env.GITHUB_REPOSITORY, "Input 'repository' / GITHUB_REPOSITORY");
+  const tuning = tuningFromEnv(env);
+  const clientFor = (token: string | undefined) => createGitHubClient({ token, repo, env, logger, tuning });
+  return { repo, client: clientFor(inputs['github-token']), clientFor };
+}
+
 /** Test-only timings from the environment, so a bundle under test does not wait real seconds. */
 export function tuningFromEnv(env: NodeJS.ProcessEnv): ClientRequest['tuning'] {
   const base = Number(env.WMS_GITHUB_RETRY_BASE_MS);
