@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { createLogProgress, createMemoryLogger, writeJsonAtomic } from '@wms/core';
 import { generateSynthDataset, validateDataset } from '@wms/dataset';
+import { parseBenchFlags } from '../lib/bench-flags';
 
 const REPO = resolve(__dirname, '../..');
 const PYTHON = '/usr/bin/python3';
@@ -34,27 +35,12 @@ interface Measured {
 }
 
 function parseFlags(argv: string[]): Flags & { child?: string } {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]!;
-    const value = argv[i + 1];
-    if (!name.startsWith('--') || value === undefined)
-      throw new Error(`bench:qa: expected --flag value pairs, got "${name}"`);
-    flags[name.slice(2)] = value;
-  }
-  const int = (name: string, fallback: number | undefined, min: number): number | undefined => {
-    const raw = flags[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min)
-      throw new Error(`bench:qa: --${name} is "${raw}"; expected an integer >= ${min}`);
-    return value;
-  };
+  const { raw: flags, int } = parseBenchFlags('bench:qa', argv);
   return {
-    pairs: int('pairs', 2000, 1)!,
-    width: int('width', 1024, 32)!,
-    height: int('height', 768, 32)!,
-    seed: int('seed', 1, 0)!,
+    pairs: int('pairs', 2000, 1),
+    width: int('width', 1024, 32),
+    height: int('height', 768, 32),
+    seed: int('seed', 1, 0),
     concurrency: int('concurrency', undefined, 1),
     child: flags.child,
   };

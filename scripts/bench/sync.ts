@@ -23,6 +23,7 @@ import { S3Store, countingStore, formatBytes, pushData, type ObjectStore, type T
 // Straight from the files: the package index also loads jest-only helpers.
 import { startS3rver } from '../../packages/test-support/src/s3rver';
 import { writeTinyDataset } from '../../packages/test-support/src/tiny-dataset';
+import { parseBenchFlags } from '../lib/bench-flags';
 
 interface Flags {
   pairs: number;
@@ -33,22 +34,7 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]!;
-    const value = argv[i + 1];
-    if (!name.startsWith('--') || value === undefined)
-      throw new Error(`bench:sync: expected --flag value pairs, got "${name}"`);
-    flags[name.slice(2)] = value;
-  }
-  const int = (name: string, fallback: number, min: number): number => {
-    const raw = flags[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min)
-      throw new Error(`bench:sync: --${name} is "${raw}"; expected an integer >= ${min}`);
-    return value;
-  };
+  const { int } = parseBenchFlags('bench:sync', argv);
   return {
     pairs: int('pairs', 5000, 1),
     imageKib: int('image-kib', 24, 1),

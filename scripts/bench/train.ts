@@ -23,6 +23,7 @@ import {
   selectBackend,
   type TensorBatch,
 } from '@wms/tfjs-runtime';
+import { parseBenchFlags } from '../lib/bench-flags';
 
 const REPO = resolve(__dirname, '../..');
 const PYTHON = '/usr/bin/python3';
@@ -51,22 +52,7 @@ interface Row {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]!;
-    const value = argv[i + 1];
-    if (!name.startsWith('--') || value === undefined)
-      throw new Error(`bench:train: expected --flag value pairs, got "${name}"`);
-    flags[name.slice(2)] = value;
-  }
-  const int = (name: string, fallback: number, min: number): number => {
-    const raw = flags[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min)
-      throw new Error(`bench:train: --${name} is "${raw}"; expected an integer >= ${min}`);
-    return value;
-  };
+  const { raw: flags, int } = parseBenchFlags('bench:train', argv);
   const sizes = (flags.sizes ?? '64,128').split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 16 || s % 8 !== 0)) {
     throw new Error(`bench:train: --sizes is "${flags.sizes}"; expected multiples of 8 >= 16, comma-separated`);
