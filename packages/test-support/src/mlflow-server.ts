@@ -50,7 +50,7 @@ export function findMlflowServer(): MlflowServerSource | null {
     cachedSource = null;
     cachedWhyNot = `no MLflow server source at ${MLFLOW_SERVER_DIR} and WMS_MLFLOW_PYTHON is not set`;
   } else if (!canImport('/usr/bin/python3', shared, 'flask, sqlalchemy, alembic, gunicorn, mlflow.server')) {
-    // Not a skip reason in CI: .ci/run installs these first. Locally, say how to get them.
+    // With WMS_REQUIRE_MLFLOW=1 (set by .ci/run after installing these) not a skip reason. Locally, say how to get them.
     cachedSource = null;
     cachedWhyNot = `the MLflow server's Python dependencies are missing (run ${MLFLOW_SERVER_DIR}/start.sh --install-deps)`;
   } else {
@@ -68,12 +68,16 @@ export function mlflowServerMissingReason(): string {
   return cachedWhyNot;
 }
 
-/** Whether the real-server tests must run: in CI a missing server is a failure, not a skip. */
-const mustRun = (): boolean => process.env.CI === 'true' || process.env.WMS_REQUIRE_MLFLOW === '1';
+/**
+ * Whether the real-server tests must run: where a server was installed for them (.ci/run when
+ * ../shared/mlflow-server exists, ci.yml after its pip install) WMS_REQUIRE_MLFLOW=1 makes a missing
+ * server a failure, not a skip. A fresh clone without ../shared skips them, CI=true or not.
+ */
+const mustRun = (): boolean => process.env.WMS_REQUIRE_MLFLOW === '1';
 
 /**
  * `describe` when a real MLflow server can be started here; otherwise a visible skip naming what
- * is missing. In CI (CI=true) a missing server fails the suite instead of skipping it.
+ * is missing. With WMS_REQUIRE_MLFLOW=1 a missing server fails the suite instead of skipping it.
  */
 export const describeWithMlflowServer: jest.Describe = ((name: string, fn: () => void) => {
   if (findMlflowServer() || mustRun()) return describe(name, fn);
