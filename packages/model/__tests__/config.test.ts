@@ -66,6 +66,21 @@ describe('training config', () => {
     expect(errorOf(() => parseTrainConfig({ data: { train_split: 0.5 } })).message).toContain('must sum to 1');
   });
 
+  it('accepts the inference choices and names bad ones', () => {
+    expect(DEFAULT_TRAIN_CONFIG.inference).toEqual({ tta: 'auto', empty_fallback: 'auto', selection: 'one_se' });
+    expect(DEFAULT_TRAIN_CONFIG.refine.regions).toBe('auto');
+    const cfg = parseTrainConfig({ inference: { tta: 'flips', empty_fallback: false }, refine: { regions: 2 } });
+    expect(cfg.inference).toEqual({ tta: 'flips', empty_fallback: false, selection: 'one_se' });
+    expect(cfg.refine.regions).toBe(2);
+    expect(errorOf(() => parseTrainConfig({ inference: { tta: 'rot90' } })).message).toMatch(
+      /'inference\.tta' = "rot90"/,
+    );
+    expect(errorOf(() => parseTrainConfig({ refine: { regions: 6 } })).message).toMatch(/'refine\.regions' = 6/);
+    expect(errorOf(() => parseTrainConfig({ inference: { fallback: true } })).message).toContain(
+      "unknown key 'fallback' under 'inference'",
+    );
+  });
+
   it('reports a missing file and invalid YAML as user errors', () => {
     expect(errorOf(() => loadTrainConfig('/nonexistent/train.yaml')).message).toContain('does not exist');
     expect(errorOf(() => loadTrainConfig(writeYaml('model: [unclosed\n'))).message).toContain('not valid YAML');

@@ -104,4 +104,46 @@ describe('crossValidate, 2 folds on tiny data', () => {
     expect(info.filter((m) => /^fold \d\/2: training on/.test(m))).toHaveLength(2);
     expect(info.filter((m) => /^fold \d\/2 done in/.test(m))).toHaveLength(2);
   });
+
+  it('--models-from re-decides the fold models without training and, with the same config, reproduces every score', async () => {
+    const reuseLogger = createMemoryLogger();
+    const out = join(root, 'cv-reused');
+    const reused = await crossValidate(
+      { pairs, config, folds: 2, outDir: out, worst: 3, modelsFrom: join(root, 'cv') },
+      { logger: reuseLogger },
+    );
+    expect(reused.modelsFrom).toBe(join(root, 'cv'));
+    expect(reused.perImage).toEqual(report.perImage);
+    for (const [i, f] of reused.perFold.entries()) {
+      const original = report.perFold[i]!;
+      expect(f.validationDice).toBe(original.validationDice);
+      expect(f.chosen).toEqual(original.chosen);
+      expect(f.trainWallSec).toBe(original.trainWallSec);
+      expect(f.modelDir).toBe(join(out, `fold-${i + 1}`, 'model'));
+      const record = JSON.parse(readFileSync(join(f.modelDir, METRICS_JSON), 'utf8')) as RunRecord;
+      expect(record.reusedFrom).toBe(original.modelDir);
+      expect(record.epochs).toHaveLength(
+        (JSON.parse(readFileSync(join(original.modelDir, METRICS_JSON), 'utf8')) as RunRecord).epochs.length,
+      );
+    }
+    const info = reuseLogger.messages('info');
+    expect(info.filter((m) => /^fold \d\/2: re-deciding the model trained on/.test(m))).toHaveLength(2);
+    expect(info.some((m) => /^epoch \d+\//.test(m))).toBe(false); // nothing trained
+    expect(readFileSync(join(out, CV_REPORT_MD), 'utf8')).toContain('only their inference was chosen again');
+  });
+
+  it('--models-from refuses models of other folds and re-deciding in place', async () => {
+    await expect(
+      crossValidate({ pairs, config, folds: 3, outDir: join(root, 'cv-3'), modelsFrom: join(root, 'cv') }, { logger }),
+    ).rejects.toThrow(/was trained on other pairs than this fold's/);
+    await expect(
+      crossValidate({ pairs, config, folds: 2, outDir: join(root, 'cv'), modelsFrom: join(root, 'cv') }, { logger }),
+    ).rejects.toThrow(/--models-from and --out are both/);
+    await expect(
+      crossValidate(
+        { pairs, config, folds: 2, outDir: join(root, 'cv-x'), modelsFrom: join(root, 'nope') },
+        { logger },
+      ),
+    ).rejects.toThrow(/nope\/fold-1\/model\/metrics.json does not exist/);
+  });
 });

@@ -127,6 +127,27 @@ describe('inference.json', () => {
     expect(readInferenceSpec(dir)).toEqual(spec);
   });
 
+  it('round-trips the TTA, fallback and region choices, and leaves them out when not chosen', () => {
+    const plain = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 1);
+    expect(plain.tta).toBeUndefined();
+    expect(plain.empty_fallback).toBeUndefined();
+    expect(plain.refine?.regions).toBeUndefined();
+    const spec = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 2, NO_POSTPROCESS, {
+      tta: 'dihedral',
+      empty_fallback: true,
+      regions: 3,
+    });
+    expect(spec).toMatchObject({ tta: 'dihedral', empty_fallback: true, refine: { passes: 2, regions: 3 } });
+    writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify(spec));
+    expect(readInferenceSpec(dir)).toEqual(spec);
+    // Without a refine pass there is nothing to choose regions for.
+    expect(inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG, 0, NO_POSTPROCESS, { regions: 3 }).refine).toBeUndefined();
+    writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify({ ...spec, tta: 'rot90' }));
+    expect(() => readInferenceSpec(dir)).toThrow(/'tta'/);
+    writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify({ ...spec, refine: { ...spec.refine, regions: 9 } }));
+    expect(() => readInferenceSpec(dir)).toThrow(/'refine\.regions'/);
+  });
+
   it('reads a spec saved before refine passes existed (one pass implied)', () => {
     const { passes: _omitted, ...older } = inferenceSpecFromConfig(DEFAULT_TRAIN_CONFIG).refine!;
     writeFileSync(join(dir, INFERENCE_JSON), JSON.stringify({ ...DEFAULT_INFERENCE, refine: older }));

@@ -101,24 +101,38 @@ describe('trainModel on tiny data', () => {
     expect(existsSync(join(result.modelDir, 'model.json'))).toBe(true);
     expect(record.refine!.epochs.length).toBeGreaterThan(1);
     const choice = record.refine!;
-    // Pass counts 0..max_passes were scored on validation; the first best one was kept.
+    // Pass counts 0..max_passes were scored on validation; the chosen combination's count was kept.
     const dice = choice.validationDice.byPasses;
     expect(dice).toHaveLength(config.refine.max_passes + 1);
-    expect(choice.passes).toBe(dice.indexOf(Math.max(...dice)));
+    expect(choice.passes).toBe(record.inference!.passes);
     expect(choice.used).toBe(choice.passes > 0);
     expect(choice.validationDice.without).toBe(dice[0]);
     expect(choice.validationDice.withRefine).toBe(Math.max(...dice.slice(1)));
-    // Post-processing (both steps `auto`) was chosen with the passes: 4 variants × 3 pass counts.
+    // Post-processing (both steps `auto`) was chosen with the passes, the first-stage TTA (none or
+    // dihedral) and, with a refine pass, the candidate regions (1 or 3): 4 × 2 without refine,
+    // 4 × 2 × 2 for each pass count.
     const inference = record.inference!;
-    expect(inference.candidates).toHaveLength(4 * (config.refine.max_passes + 1));
+    expect(inference.candidates).toHaveLength(4 * 2 + 4 * 2 * 2 * config.refine.max_passes);
     const best = Math.max(...inference.candidates.map((c) => c.dice));
-    const first = inference.candidates.find((c) => c.dice === best)!;
-    expect(inference.postprocess).toEqual({
-      keep_largest_component: first.keep_largest_component,
-      fill_holes: first.fill_holes,
-    });
-    expect(inference.passes).toBe(first.passes);
-    expect(record.metrics.validation.mean.dice).toBe(best);
+    // The default selection (one standard error): the chosen combination is one of those scored,
+    // the best one or a simpler one (earlier in the list) at most a little below it.
+    expect(inference.selection).toBe('one_se');
+    const index = inference.candidates.findIndex(
+      (c) =>
+        c.passes === inference.passes &&
+        c.regions === inference.regions &&
+        c.tta === inference.tta &&
+        c.keep_largest_component === inference.postprocess.keep_largest_component &&
+        c.fill_holes === inference.postprocess.fill_holes,
+    );
+    expect(index).toBeGreaterThanOrEqual(0);
+    const chosen = inference.candidates[index]!;
+    expect(chosen.dice).toBeLessThanOrEqual(best);
+    expect(index).toBeLessThanOrEqual(inference.candidates.findIndex((c) => c.dice === best));
+    // Every generated mask has foreground, so an empty first-stage mask falls back to its peak.
+    expect(inference.empty_fallback).toBe(true);
+    expect(record.config.inference.empty_fallback).toBe(true);
+    expect(record.metrics.validation.mean.dice).toBe(chosen.dice);
     // The prior and the loss weight were derived from the training masks.
     expect(typeof record.config.model.foreground_prior).toBe('number');
     expect(typeof record.config.training.loss.pos_weight).toBe('number');
@@ -127,10 +141,13 @@ describe('trainModel on tiny data', () => {
   it('saves the refine network and the inference spec with the model', () => {
     expect(existsSync(join(result.modelDir, 'refine', 'model.json'))).toBe(true);
     expect(existsSync(join(result.modelDir, 'refine', 'weights.bin'))).toBe(true);
+    const choice = result.record.inference!;
     expect(readInferenceSpec(result.modelDir)).toEqual({
       schemaVersion: 1,
       threshold: 0.5,
-      postprocess: result.record.inference!.postprocess,
+      postprocess: choice.postprocess,
+      ...(choice.tta !== 'none' ? { tta: choice.tta } : {}),
+      empty_fallback: true,
       refine: {
         dir: 'refine',
         input_size: 32,
@@ -139,6 +156,7 @@ describe('trainModel on tiny data', () => {
         source_size: 96,
         tta: 'flips',
         passes: result.record.refine!.passes,
+        ...(choice.regions > 1 ? { regions: choice.regions } : {}),
       },
     });
   });

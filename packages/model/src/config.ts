@@ -130,6 +130,34 @@ const postprocessSchema = z
   .strict();
 
 /**
+ * How the first network is applied to a photo (segmenter.ts); saved with the model
+ * (inference.json). `auto` values are decided at the end of training: `tta` on validation
+ * (choose-inference.ts), `empty_fallback` from the training masks (derived-config.ts).
+ */
+const inferenceSchema = z
+  .object({
+    /**
+     * Test-time augmentation of the first network: `flips` averages 4 mirrored predictions,
+     * `dihedral` 8 (mirrors and quarter turns: a window photographed sideways is seen upright in
+     * half of them). `auto`: none or dihedral, whichever scores higher on validation.
+     */
+    tta: z.enum(['auto', 'none', 'flips', 'dihedral']).default('auto'),
+    /**
+     * When the thresholded first-stage map is empty, take the region around its most confident
+     * pixel (above half that pixel's probability) instead of predicting nothing. `auto`: on when
+     * every training mask has foreground (then "nothing" is never right).
+     */
+    empty_fallback: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /**
+     * How the end-of-training choice picks among the combinations it scores on validation:
+     * `best` takes the highest Dice; `one_se` the simplest whose Dice is within one standard
+     * error (paired over the validation photos) of the highest (choose-inference.ts).
+     */
+    selection: z.enum(['best', 'one_se']).default('one_se'),
+  })
+  .strict();
+
+/**
  * Crop-and-refine (refine/crops.ts): a second U-Net, same architecture, trained on crops around the
  * mask and applied to a crop around the first network's region, for edges finer than the first
  * network's input grid.
@@ -168,6 +196,13 @@ const refineSchema = z
     pos_weight: z.number().gt(0).default(1),
     /** Sequential only: share of the training budget given to the refine network. */
     time_share: z.number().gt(0).lt(1).default(0.5),
+    /**
+     * Inference: how many of the first stage's regions (its largest connected components) the
+     * refine network looks at; the region whose refined crop is most confidently foreground wins,
+     * so a stray blob larger than the window does not take the crop. `auto`: 1 or 3, whichever
+     * scores higher on validation.
+     */
+    regions: z.union([z.number().int().min(1).max(5), z.literal('auto')]).default('auto'),
   })
   .strict();
 
@@ -182,6 +217,7 @@ export const trainConfigSchema = z
     augmentation: augmentationSchema.default(() => augmentationSchema.parse({})),
     postprocess: postprocessSchema.default(() => postprocessSchema.parse({})),
     refine: refineSchema.default(() => refineSchema.parse({})),
+    inference: inferenceSchema.default(() => inferenceSchema.parse({})),
     baseline: baselineSchema.optional(),
   })
   .strict()
@@ -210,6 +246,7 @@ export type AugmentationConfig = TrainConfig['augmentation'];
 export type ModelConfig = TrainConfig['model'];
 export type RefineConfig = TrainConfig['refine'];
 export type PostprocessConfig = TrainConfig['postprocess'];
+export type InferenceConfig = TrainConfig['inference'];
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze(trainConfigSchema.parse({})) as TrainConfig;
 

@@ -9,12 +9,14 @@
  * leaves what it has finished.
  */
 import { join, resolve } from 'node:path';
-import { writeFileAtomic, type Logger, type ProgressFactory } from '@wms/core';
+import { UserError, writeFileAtomic, type Logger, type ProgressFactory } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
+import type { TtaMode } from './inference-spec';
 import { checkFolds, foldSplit } from './cv-folds';
 import { errorOverlayPng, scoreModelOnPairs, summaryTable } from './evaluate-folder';
 import { fixed, mean, std, summarizeScores, worstScores, type ScoreSummary } from './score-summary';
+import { reuseFoldModel } from './cv-reuse';
 import { trainModel } from './train-model';
 import type { BackendPreference } from './use-backend';
 
@@ -33,6 +35,11 @@ export interface CrossValidationOptions {
   seed?: number;
   /** How many of the worst photos the report lists with overlays (default 10). */
   worst?: number;
+  /**
+   * An earlier cross-validation's output folder: its fold models are re-decided (inference chosen
+   * again on each fold's validation pairs, cv-reuse.ts) instead of trained.
+   */
+  modelsFrom?: string;
 }
 
 export interface CvImageScore {
@@ -53,12 +60,19 @@ export interface FoldResult {
   chosen: {
     postprocess: { keep_largest_component: boolean; fill_holes: boolean };
     refinePasses: number;
+    /** First-stage regions the first refine pass tries (1: the crop around the whole mask). */
+    regions: number;
+    tta: TtaMode;
+    empty_fallback: boolean;
     foreground_prior: number | 'auto';
     pos_weight: number | 'auto';
   };
   bestEpoch: number;
   stopReason: string;
+  /** This fold's wall time in this run (with --models-from: re-deciding and scoring only). */
   wallSec: number;
+  /** The wall time of the training run that made the fold's networks (metrics.json timings). */
+  trainWallSec: number;
   modelDir: string;
 }
 
@@ -68,6 +82,8 @@ export interface CrossValidationReport {
   completedFolds: number;
   pairs: number;
   config: TrainConfig;
+  /** Set when the fold models were re-decided from an earlier run (cv-reuse.ts), not trained. */
+  modelsFrom?: string;
   perFold: FoldResult[];
   /** Mean ± std (population) of the folds' mean Dice and IoU. */
   acrossFolds: { dice: { mean: number; std: number }; iou: { mean: number; std: number } };
@@ -83,6 +99,14 @@ export async function crossValidate(
 ): Promise<CrossValidationReport> {
   checkFolds(opts.folds, opts.pairs.length);
   const outDir = resolve(opts.outDir);
+  if (opts.modelsFrom && resolve(opts.modelsFrom) === outDir) {
+    throw new UserError(
+      `--models-from and --out are both ${outDir}: re-deciding in place would overwrite the models' own records.`,
+      {
+        hint: 'Give --out a new folder; the re-decided fold models are written there.',
+      },
+    );
+  }
   const worstCount = opts.worst ?? 10;
   const perFold: FoldResult[] = [];
   const perImage: CvImageScore[] = [];
@@ -91,21 +115,31 @@ export async function crossValidate(
     const started = Date.now();
     const { split, heldOut } = foldSplit(opts.pairs, fold, opts.folds, opts.config.data);
     deps.logger.info(
-      `fold ${fold + 1}/${opts.folds}: training on ${split.train.length} pairs, selecting on ` +
+      `fold ${fold + 1}/${opts.folds}: ${opts.modelsFrom ? 're-deciding the model trained' : 'training'} on ` +
+        `${split.train.length} pairs, selecting on ` +
         `${split.validation.length}, holding out ${heldOut.length}`,
     );
-    const trained = await trainModel(
-      {
-        pairs: [...split.train, ...split.validation],
-        split,
-        config: opts.config,
-        outputDir: join(outDir, `fold-${fold + 1}`),
-        backend: opts.backend,
-        timeBudgetSec: opts.timeBudgetSec,
-        seed: opts.seed,
-      },
-      deps,
-    );
+    const foldDir = join(outDir, `fold-${fold + 1}`);
+    const trained = opts.modelsFrom
+      ? await reuseFoldModel(
+          join(resolve(opts.modelsFrom), `fold-${fold + 1}`, 'model'),
+          join(foldDir, 'model'),
+          split,
+          opts.config,
+          deps.logger,
+        )
+      : await trainModel(
+          {
+            pairs: [...split.train, ...split.validation],
+            split,
+            config: opts.config,
+            outputDir: foldDir,
+            backend: opts.backend,
+            timeBudgetSec: opts.timeBudgetSec,
+            seed: opts.seed,
+          },
+          deps,
+        ).then((t) => ({ modelDir: t.modelDir, record: t.record, validationDice: t.metrics.validation.mean.dice }));
     const scored = await scoreModelOnPairs(trained.modelDir, heldOut, { worst: worstCount, progress: deps.progress });
     const overlays = new Map<string, string>();
     for (const image of scored.worst) {
@@ -120,17 +154,21 @@ export async function crossValidate(
     const result: FoldResult = {
       fold: fold + 1,
       pairs: { train: split.train.length, validation: split.validation.length, heldOut: heldOut.length },
-      validationDice: trained.metrics.validation.mean.dice,
+      validationDice: trained.validationDice,
       heldOut: summarizeScores(scored.perImage),
       chosen: {
         postprocess: record.inference?.postprocess ?? { keep_largest_component: false, fill_holes: false },
         refinePasses: record.inference?.passes ?? 0,
+        regions: record.inference?.regions ?? 1,
+        tta: record.inference?.tta ?? 'none',
+        empty_fallback: record.inference?.empty_fallback ?? false,
         foreground_prior: record.config.model.foreground_prior,
         pos_weight: record.config.training.loss.pos_weight,
       },
-      bestEpoch: trained.bestEpoch,
-      stopReason: trained.stopReason,
+      bestEpoch: record.bestEpoch,
+      stopReason: record.stopReason,
       wallSec: (Date.now() - started) / 1000,
+      trainWallSec: record.timings.totalSec,
       modelDir: trained.modelDir,
     };
     perFold.push(result);
@@ -148,7 +186,7 @@ export async function crossValidate(
 }
 
 export function buildReport(
-  opts: Pick<CrossValidationOptions, 'folds' | 'pairs' | 'config'>,
+  opts: Pick<CrossValidationOptions, 'folds' | 'pairs' | 'config' | 'modelsFrom'>,
   perFold: FoldResult[],
   perImage: CvImageScore[],
   worstCount: number,
@@ -161,6 +199,7 @@ export function buildReport(
     completedFolds: perFold.length,
     pairs: opts.pairs.length,
     config: opts.config,
+    ...(opts.modelsFrom ? { modelsFrom: resolve(opts.modelsFrom) } : {}),
     perFold: [...perFold],
     acrossFolds: { dice: { mean: mean(dice), std: std(dice) }, iou: { mean: mean(iou), std: std(iou) } },
     pooled: summarizeScores(perImage),
@@ -180,13 +219,17 @@ export function cvMarkdown(report: CrossValidationReport): string {
     const pp = [
       f.chosen.postprocess.keep_largest_component ? 'largest' : '',
       f.chosen.postprocess.fill_holes ? 'fill' : '',
+      f.chosen.tta !== 'none' ? `tta ${f.chosen.tta}` : '',
+      f.chosen.empty_fallback ? 'fallback' : '',
     ]
       .filter(Boolean)
       .join('+');
     return (
       `| ${f.fold} | ${f.pairs.train} / ${f.pairs.validation} / ${f.pairs.heldOut} | ${fixed(f.validationDice)} | ` +
       `${fixed(f.heldOut.mean.dice)} | ${fixed(f.heldOut.mean.iou)} | ${fixed(f.heldOut.median.dice)} | ` +
-      `${f.heldOut.misses} | ${pp || 'none'}, ${f.chosen.refinePasses} | ${(f.wallSec / 60).toFixed(1)} min |`
+      `${f.heldOut.misses} | ${pp || 'none'}, ${f.chosen.refinePasses}` +
+      `${f.chosen.refinePasses > 0 && f.chosen.regions > 1 ? ` × ${f.chosen.regions} regions` : ''} | ` +
+      `${(f.trainWallSec / 60).toFixed(1)} min |`
     );
   });
   const worstRows = report.worst.map(
@@ -197,10 +240,13 @@ export function cvMarkdown(report: CrossValidationReport): string {
     '',
     `Held-out Dice over folds **${fixed(a.dice.mean)} ± ${fixed(a.dice.std)}**, IoU ${fixed(a.iou.mean)} ± ` +
       `${fixed(a.iou.std)}; photos under Dice 0.5: **${report.pooled.misses} of ${report.pooled.count}** ` +
-      `(${fixed(100 * report.pooled.missShare, 1)}%). Each fold's model is chosen on its own validation pairs only.`,
+      `(${fixed(100 * report.pooled.missShare, 1)}%). Each fold's model is chosen on its own validation pairs only.` +
+      (report.modelsFrom
+        ? ` The networks are those of ${report.modelsFrom}; only their inference was chosen again (\`--models-from\`).`
+        : ''),
     '',
-    '| fold | train / val / held-out | val Dice | held-out Dice | IoU | median Dice | Dice < 0.5 | post-processing, refine passes | wall |',
-    '| ---: | ---------------------: | -------: | ------------: | --: | ----------: | ---------: | ------------------------------ | ---: |',
+    '| fold | train / val / held-out | val Dice | held-out Dice | IoU | median Dice | Dice < 0.5 | post-processing, refine passes | training wall |',
+    '| ---: | ---------------------: | -------: | ------------: | --: | ----------: | ---------: | ------------------------------ | ------------: |',
     ...foldRows,
     '',
     'All held-out photos together:',

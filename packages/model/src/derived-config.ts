@@ -6,6 +6,8 @@
  * - `training.loss.pos_weight`: ((1 − p) / p)^k with k = ln 3 / ln 49, the power law through the
  *   measured point (p = 2% → 3, docs/training.md) and 1 at p = 50%; below 1 when most pixels
  *   are foreground, so thin background boundaries are not drowned. Clamped to [0.25, 10].
+ * - `inference.empty_fallback`: on when every training mask has foreground (segmenter.ts: an
+ *   empty first-stage mask then becomes the region around the map's peak).
  *
  * `resolveDerivedConfig` writes the numbers into the config, so metrics.json records what ran.
  * Post-processing `auto` is decided later, on validation (choose-inference.ts).
@@ -42,6 +44,12 @@ export interface DerivedValues {
   foregroundShare: number;
   foreground_prior?: number;
   pos_weight?: number;
+  empty_fallback?: boolean;
+}
+
+/** Whether every mask has at least one foreground pixel (then "nothing here" is never the answer). */
+export function everyMaskHasForeground(samples: readonly Pick<CachedSample, 'mask'>[]): boolean {
+  return samples.length > 0 && samples.every(({ mask }) => mask.data.includes(1));
 }
 
 /** The config with every data-derived `auto` replaced by its value, and what was derived. */
@@ -60,7 +68,12 @@ export function resolveDerivedConfig(
     derived.pos_weight = round(posWeightForShare(share));
     training = { ...training, loss: { ...training.loss, pos_weight: derived.pos_weight } };
   }
-  return { config: { ...config, model, training }, derived };
+  let { inference } = config;
+  if (inference.empty_fallback === 'auto') {
+    derived.empty_fallback = everyMaskHasForeground(train);
+    inference = { ...inference, empty_fallback: derived.empty_fallback };
+  }
+  return { config: { ...config, model, training, inference }, derived };
 }
 
 /** 4 significant digits: what a person would write in the YAML. */

@@ -9,7 +9,7 @@ import type { EvaluationResult, ImageScore, Progress } from '@wms/core';
 import { mapConcurrent } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import { readMaskOriginal, readRgbResized, type BinaryMask, type RgbImage } from './image-io';
-import type { InferenceSpec } from './inference-spec';
+import type { InferenceSpec, TtaMode } from './inference-spec';
 import { diceAndIou, meanScores, overlapOfMasks, type ProbabilityMap } from './metrics';
 import type { PostprocessSpec } from './postprocess';
 import {
@@ -19,6 +19,7 @@ import {
   predictProbabilities,
   refineSource,
   segmentToMask,
+  type RefineCache,
   type Segmenter,
 } from './segmenter';
 import { modelInputSize } from './unet';
@@ -84,15 +85,28 @@ export async function evaluateSpecs(
       mapConcurrent(chunk, 4, (p) => readRgbResized(p.image, size)),
       mapConcurrent(chunk, 4, (p) => readMaskOriginal(p.mask)),
     ]);
-    const maps = await predictProbabilities(networks.model, images);
+    // The first network runs once per test-time augmentation the specs use.
+    const mapsByTta = new Map<TtaMode, ProbabilityMap[]>();
+    for (const tta of new Set(specs.map((spec) => spec.tta ?? 'none'))) {
+      mapsByTta.set(tta, await predictProbabilities(networks.model, images, tta));
+    }
     for (const [i, pair] of chunk.entries()) {
       const truth = masks[i]!;
       let photo: Promise<RgbImage> | undefined;
+      const cache: RefineCache = new Map();
       for (const [s, segmenter] of segmenters.entries()) {
-        // One decode per photo for every spec (the refine source does not depend on the spec's passes).
+        // One decode per photo for every spec (the refine source does not depend on the spec's passes),
+        // and one refine prediction per distinct crop.
         const source = refineSource(segmenter, pair.image);
-        const predicted = await segmentToMask(segmenter, maps[i] as ProbabilityMap, truth.width, truth.height, () =>
-          sameSource(segmenter, segmenters) ? (photo ??= source()) : source(),
+        const shared = sameSource(segmenter, segmenters);
+        const map = mapsByTta.get(segmenter.spec.tta ?? 'none')![i]!;
+        const predicted = await segmentToMask(
+          segmenter,
+          map,
+          truth.width,
+          truth.height,
+          () => (shared ? (photo ??= source()) : source()),
+          shared ? cache : undefined,
         );
         const score = { id: pair.id, ...diceAndIou(overlapOfMasks(predicted, truth)) };
         perImage[s]!.push(score);

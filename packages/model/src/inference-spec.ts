@@ -27,12 +27,24 @@ export interface RefineSpec {
   tta?: 'none' | 'flips';
   /** Refine passes, each cropping around the previous pass's mask (absent: 1). */
   passes?: number;
+  /**
+   * First pass: the first stage's largest regions tried (absent: 1, the crop around the whole
+   * first-stage mask); the one whose refined crop is most confidently foreground is kept.
+   */
+  regions?: number;
 }
+
+/** Test-time augmentation of the first network (segmenter.ts `predictProbabilities`). */
+export type TtaMode = 'none' | 'flips' | 'dihedral';
 
 export interface InferenceSpec {
   schemaVersion: 1;
   threshold: number;
   postprocess: PostprocessSpec;
+  /** First network's test-time augmentation (absent: none). */
+  tta?: TtaMode;
+  /** An empty first-stage mask becomes the region around the map's peak (absent: false). */
+  empty_fallback?: boolean;
   refine?: RefineSpec;
 }
 
@@ -43,6 +55,8 @@ const inferenceSchema = z
     schemaVersion: z.literal(1),
     threshold: z.number().gt(0).lt(1),
     postprocess: z.object({ keep_largest_component: z.boolean(), fill_holes: z.boolean() }).strict(),
+    tta: z.enum(['none', 'flips', 'dihedral']).optional(),
+    empty_fallback: z.boolean().optional(),
     refine: z
       .object({
         dir: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a sub-folder name'),
@@ -52,6 +66,7 @@ const inferenceSchema = z
         source_size: z.number().int().min(32),
         tta: z.enum(['none', 'flips']).optional(),
         passes: z.number().int().min(1).max(3).optional(),
+        regions: z.number().int().min(1).max(5).optional(),
       })
       .strict()
       .optional(),
@@ -64,23 +79,43 @@ export const DEFAULT_INFERENCE: InferenceSpec = Object.freeze({
   postprocess: NO_POSTPROCESS,
 });
 
+/** What the end-of-training choice may vary beyond post-processing (choose-inference.ts). */
+export interface InferenceVariant {
+  /** Refine passes (0: the first network alone). */
+  passes: number;
+  /** First-stage regions the first refine pass tries. */
+  regions: number;
+  tta: TtaMode;
+  empty_fallback: boolean;
+}
+
 /**
  * The spec of a model trained with `config` that applies its refine network `passes` times
  * (0: the first network alone) and `postprocess` (default: the config's fixed steps, `auto` off).
+ * Variant keys left out take the config's fixed value (`auto`: the simplest: 1 region, no
+ * TTA, no fallback).
  */
 export function inferenceSpecFromConfig(
   config: TrainConfig,
   passes = config.refine.enabled ? 1 : 0,
   postprocess: PostprocessSpec = fixedPostprocess(config.postprocess),
+  variant: Partial<Omit<InferenceVariant, 'passes'>> = {},
 ): InferenceSpec {
+  const tta = variant.tta ?? (config.inference.tta === 'auto' ? 'none' : config.inference.tta);
+  const fallback =
+    variant.empty_fallback ?? (config.inference.empty_fallback === 'auto' ? false : config.inference.empty_fallback);
   const spec: InferenceSpec = {
     schemaVersion: 1,
     threshold: DEFAULT_THRESHOLD,
     postprocess: { ...postprocess },
   };
+  if (tta !== 'none') spec.tta = tta;
+  if (fallback) spec.empty_fallback = true;
   if (passes > 0) {
-    const { input_size, margin, min_size, source_size, tta } = config.refine;
-    spec.refine = { dir: REFINE_DIR, input_size, margin, min_size, source_size, tta, passes };
+    const { input_size, margin, min_size, source_size, tta: refineTta } = config.refine;
+    const regions = variant.regions ?? (config.refine.regions === 'auto' ? 1 : config.refine.regions);
+    spec.refine = { dir: REFINE_DIR, input_size, margin, min_size, source_size, tta: refineTta, passes };
+    if (regions > 1) spec.refine.regions = regions;
   }
   return spec;
 }

@@ -18,7 +18,7 @@ export {
   type ImageResult,
 } from './evaluate-folder';
 export { summarizeScores, MISS_DICE, type ScoreSummary } from './score-summary';
-export { predictProbabilities } from './segmenter';
+export { predictProbabilities, firstStageProbabilities, refineConfidence } from './segmenter';
 export { saveModel, loadModel, directoryReader, directoryWriter, MODEL_JSON, WEIGHTS_BIN } from './model-io';
 export { predictToFiles, predictWithModel, type PredictionSummary } from './predict';
 export {
@@ -29,11 +29,19 @@ export {
   type ActiveBackend,
 } from './use-backend';
 export { scorePrediction, resizeBilinear, diceAndIou, binarize, DEFAULT_THRESHOLD } from './metrics';
-export { applyPostprocess, keepLargestComponent, fillHoles, NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
+export {
+  applyPostprocess,
+  keepLargestComponent,
+  fillHoles,
+  componentBoxes,
+  NO_POSTPROCESS,
+  type PostprocessSpec,
+} from './postprocess';
 export {
   readInferenceSpec,
   inferenceSpecFromConfig,
   DEFAULT_INFERENCE,
   INFERENCE_JSON,
   type InferenceSpec,
+  type TtaMode,
 } from './inference-spec';

@@ -10,6 +10,8 @@
  *
  * Both run in O(pixels) with one Int32Array queue; a 12-megapixel mask takes ~50 ms.
  */
+import type { Box } from './refine/crops';
+
 export interface PostprocessSpec {
   keep_largest_component: boolean;
   fill_holes: boolean;
@@ -78,6 +80,34 @@ export function keepLargestComponent(mask: Uint8Array, width: number, height: nu
   const out = new Uint8Array(mask.length);
   for (let i = 0; i < out.length; i++) out[i] = labels[i] === keep ? 1 : 0;
   return out;
+}
+
+/**
+ * The bounding boxes of the 8-connected foreground regions, largest region first (ties: raster
+ * order): the candidate regions the refine network is shown (segmenter.ts).
+ */
+export function componentBoxes(mask: Uint8Array, width: number, height: number): Box[] {
+  const { labels, sizes } = labelRegions(mask, width, height, 1, 8);
+  const bounds = sizes.map(() => ({ x0: width, y0: height, x1: -1, y1: -1 }));
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] ?? 0;
+    if (label === 0) continue;
+    const b = bounds[label - 1]!;
+    const x = i % width;
+    const y = (i - x) / width;
+    if (x < b.x0) b.x0 = x;
+    if (x > b.x1) b.x1 = x;
+    if (y < b.y0) b.y0 = y;
+    if (y > b.y1) b.y1 = y;
+  }
+  return bounds
+    .map((b, i) => ({
+      box: { x: b.x0, y: b.y0, width: b.x1 - b.x0 + 1, height: b.y1 - b.y0 + 1 },
+      size: sizes[i] ?? 0,
+      i,
+    }))
+    .sort((a, b) => b.size - a.size || a.i - b.i)
+    .map((c) => c.box);
 }
 
 /**

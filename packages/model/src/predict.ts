@@ -11,7 +11,7 @@ import {
   asSegmenter,
   disposeSegmenter,
   loadSegmenter,
-  predictProbabilities,
+  firstStageProbabilities,
   refineSource,
   segmentToMask,
   type Segmenter,
@@ -45,7 +45,7 @@ export async function predictWithModel(
   const segmenter = asSegmenter(model);
   const size = modelInputSize(segmenter.model);
   const [input, original] = await Promise.all([readRgbResized(imagePath, size), readRgbOriginal(imagePath)]);
-  const [map] = await predictProbabilities(segmenter.model, [input]);
+  const [map] = await firstStageProbabilities(segmenter, [input]);
   const mask = await segmentToMask(
     segmenter,
     map as ProbabilityMap,

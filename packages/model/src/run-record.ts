@@ -54,6 +54,8 @@ export interface RunRecord {
   /** The refine network's training, when one was trained, and whether the model kept it. */
   refine?: { epochs: EpochLog[]; bestEpoch: number; stopReason: string } & RefineChoice;
   timings: RunTimings;
+  /** `wms cv --models-from`: the fold model whose networks this record re-decided (cv-reuse.ts). */
+  reusedFrom?: string;
 }
 
 /** $GITHUB_SHA on a runner, else the checkout's HEAD, else 'unknown' (e.g. a tarball). */

@@ -193,6 +193,9 @@ function deriveFromData(config: TrainConfig, data: DecodedSplit, logger: Logger)
   const parts = [
     derived.foreground_prior !== undefined ? `foreground_prior ${derived.foreground_prior}` : undefined,
     derived.pos_weight !== undefined ? `pos_weight ${derived.pos_weight}` : undefined,
+    derived.empty_fallback !== undefined
+      ? `empty_fallback ${derived.empty_fallback} (${derived.empty_fallback ? 'every' : 'not every'} mask has foreground)`
+      : undefined,
   ].filter((p) => p !== undefined);
   if (parts.length > 0) {
     logger.info(

@@ -59,10 +59,15 @@ function inferenceFact(record: TrainResult['record']): string {
   const steps = [pp.keep_largest_component ? 'keep largest component' : '', pp.fill_holes ? 'fill holes' : '']
     .filter(Boolean)
     .join(' + ');
-  const auto = record.inference!.chosenOnValidation.length > 0 ? ' (chosen on validation)' : '';
+  const choice = record.inference!;
+  const auto = choice.chosenOnValidation.length > 0 ? ' (chosen on validation)' : '';
+  // Records written before TTA and candidate regions existed have neither key.
+  const tta = choice.tta && choice.tta !== 'none' ? `, first-stage TTA ${choice.tta}` : '';
+  const regions = (choice.regions ?? 1) > 1 ? `, ${choice.regions} candidate regions for the refine network` : '';
+  const fallback = choice.empty_fallback ? ', empty first-stage masks fall back to the peak region' : '';
   return (
-    `post-processing: ${steps || 'none'}${auto}; foreground prior ${record.config.model.foreground_prior}, ` +
-    `pos_weight ${record.config.training.loss.pos_weight}`
+    `post-processing: ${steps || 'none'}${tta}${regions}${fallback}${auto}; foreground prior ` +
+    `${record.config.model.foreground_prior}, pos_weight ${record.config.training.loss.pos_weight}`
   );
 }
 

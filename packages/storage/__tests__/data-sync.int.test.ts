@@ -272,13 +272,27 @@ describe('interruption: the push process killed mid-upload', () => {
       onHeld = resolve;
     });
     const target = new URL(s3.endpoint);
+    // The kill comes only once the 5th object PUT is held AND the first 4 have been answered by the
+    // store: killing on the 5th PUT's arrival alone raced the 4 still in flight (a busy machine saw
+    // 0 of them stored).
+    let answered = 0;
+    let fifthHeld = false;
+    const maybeHeld = (): void => {
+      if (fifthHeld && answered >= 4) onHeld();
+    };
     const proxy = http.createServer((req, res) => {
-      if (req.method === 'PUT' && req.url?.includes('/files/md5/')) {
+      const objectPut = req.method === 'PUT' && req.url?.includes('/files/md5/');
+      if (objectPut) {
         puts++;
         if (puts >= 5) {
-          onHeld();
+          fifthHeld = true;
+          maybeHeld();
           return; // never answered
         }
+        res.on('finish', () => {
+          answered++;
+          maybeHeld();
+        });
       }
       const upstream = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },

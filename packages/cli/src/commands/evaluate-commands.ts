@@ -67,6 +67,10 @@ export function registerEvaluateCommands(program: Command, ctx: CliContext): voi
     )
     .option('--seed <n>', 'random seed', integerOption('--seed', 0))
     .option('--worst <n>', 'worst photos listed with overlays', integerOption('--worst', 0, 1000), 10)
+    .option(
+      '--models-from <dir>',
+      'an earlier `wms cv --out` folder: re-decide its fold models’ inference (post-processing, refine passes, regions, TTA) on each fold’s validation pairs and re-score, without training',
+    )
     .action(
       async (o: {
         dataDir: string;
@@ -77,6 +81,7 @@ export function registerEvaluateCommands(program: Command, ctx: CliContext): voi
         timeBudget?: number;
         seed?: number;
         worst: number;
+        modelsFrom?: string;
       }) => {
         const config = resolveTrainConfig(o.config, ctx.cwd, ctx.logger);
         const pairs = await discoverTrainingPairs(o.dataDir, ctx.cwd, ctx.logger);
@@ -90,6 +95,7 @@ export function registerEvaluateCommands(program: Command, ctx: CliContext): voi
             timeBudgetSec: o.timeBudget,
             seed: o.seed,
             worst: o.worst,
+            modelsFrom: o.modelsFrom ? resolve(ctx.cwd, o.modelsFrom) : undefined,
           },
           { logger: ctx.logger, progress: ctx.progress },
         );
