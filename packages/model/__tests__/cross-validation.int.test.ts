@@ -118,7 +118,13 @@ describe('crossValidate, 2 folds on tiny data', () => {
       const original = report.perFold[i]!;
       expect(f.validationDice).toBe(original.validationDice);
       expect(f.chosen).toEqual(original.chosen);
-      expect(f.trainWallSec).toBe(original.trainWallSec);
+      // The recorded decode and training, plus this run's choice instead of the recorded one.
+      const { timings } = JSON.parse(readFileSync(join(original.modelDir, METRICS_JSON), 'utf8')) as RunRecord;
+      const redecided = (JSON.parse(readFileSync(join(f.modelDir, METRICS_JSON), 'utf8')) as RunRecord).timings;
+      expect(redecided.decodeSec).toBe(timings.decodeSec);
+      expect(redecided.trainSec).toBe(timings.trainSec);
+      expect(redecided.evaluateSec).toBeGreaterThan(0);
+      expect(f.trainWallSec).toBeCloseTo(timings.decodeSec + timings.trainSec + redecided.evaluateSec, 9);
       expect(f.modelDir).toBe(join(out, `fold-${i + 1}`, 'model'));
       const record = JSON.parse(readFileSync(join(f.modelDir, METRICS_JSON), 'utf8')) as RunRecord;
       expect(record.reusedFrom).toBe(original.modelDir);

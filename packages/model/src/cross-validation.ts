@@ -71,7 +71,10 @@ export interface FoldResult {
   stopReason: string;
   /** This fold's wall time in this run (with --models-from: re-deciding and scoring only). */
   wallSec: number;
-  /** The wall time of the training run that made the fold's networks (metrics.json timings). */
+  /**
+   * The fold model's training run, wall time (metrics.json timings); with --models-from, that
+   * run's decode and training plus this run's end-of-training choice.
+   */
   trainWallSec: number;
   modelDir: string;
 }

@@ -84,7 +84,16 @@ export async function reuseFoldModel(
     if (!refine && resolved.refine.enabled) {
       logger.warning(`${fromDir} holds no refine network (its training dropped it): choosing without one`);
     }
+    const started = Date.now();
     const chosen = await chooseInference(model, refine, finalConfig, split.validation, logger, { emptyFallback });
+    // What a training run with this version would have taken: the recorded decode and training,
+    // and this choice instead of the recorded one.
+    const evaluateSec = (Date.now() - started) / 1000;
+    const timings = {
+      ...record.timings,
+      evaluateSec,
+      totalSec: record.timings.decodeSec + record.timings.trainSec + evaluateSec,
+    };
     const keepRefine = refine && chosen.spec.refine ? refine : undefined;
     const validation = chosen.monitorResult;
     const reused: RunRecord = {
@@ -92,6 +101,7 @@ export async function reuseFoldModel(
       config: finalConfig,
       inference: chosen.choice,
       metrics: { ...record.metrics, validation, heldOut: combineResults(validation, record.metrics.test) },
+      timings,
       reusedFrom: fromDir,
     };
     if (record.refine && chosen.refineChoice) reused.refine = { ...record.refine, ...chosen.refineChoice };

@@ -54,7 +54,7 @@ export function refineSource(segmenter: Segmenter, imagePath: string): () => Pro
   return () => readRgbFit(imagePath, segmenter.spec.refine?.source_size ?? 0);
 }
 
-/** The image transforms of each TTA mode; each is its own inverse except the quarter turns. */
+/** The image transforms of each TTA mode (`inverse` undoes one: the mirror first, then the transpose). */
 const TTA_TRANSFORMS: Record<TtaMode, readonly Transform[]> = {
   none: [{}],
   flips: [{}, { reverse: [2] }, { reverse: [1] }, { reverse: [1, 2] }],
