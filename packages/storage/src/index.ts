@@ -3,7 +3,7 @@ export * from './dvc-pointer';
 export * from './object-key';
 export * from './object-store';
 export { LocalDirectoryStore } from './local-store';
-export { S3Store, isRetryableS3Error, type S3StoreOptions } from './s3-store';
+export { S3Store, isRetryableS3Error, resolveS3Region, type S3StoreOptions } from './s3-store';
 export * from './remote-config';
 export * from './data-layout';
 export { md5OfFile, HashState } from './file-hash';

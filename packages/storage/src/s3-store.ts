@@ -57,6 +57,18 @@ function isNotFound(error: unknown): boolean {
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
+/**
+ * The region the client signs for: the option, else AWS_REGION, else AWS_DEFAULT_REGION, else
+ * us-east-1. An empty or blank value counts as unset: a workflow's `${{ vars.AWS_REGION }}` of a
+ * repository without that variable is "", which the SDK would otherwise reject mid-push.
+ */
+export function resolveS3Region(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  for (const value of [option, env.AWS_REGION, env.AWS_DEFAULT_REGION]) {
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return 'us-east-1';
+}
+
 export class S3Store implements ObjectStore {
   readonly location: string;
   private readonly client: S3Client;
@@ -66,7 +78,7 @@ export class S3Store implements ObjectStore {
     this.location = `s3://${options.bucket}${options.prefix ? `/${options.prefix}` : ''}`;
     this.threshold = options.multipartThreshold ?? 16 * 1024 * 1024;
     this.client = new S3Client({
-      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      region: resolveS3Region(options.region),
       ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // Our own retry() re-opens file streams; the SDK's would resend a consumed stream.
