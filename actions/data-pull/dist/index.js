@@ -91029,6 +91029,12 @@ function isNotFound(error64) {
   const e5 = error64;
   return e5?.name === "NotFound" || e5?.name === "NoSuchKey" || e5?.$metadata?.httpStatusCode === 404;
 }
+function resolveS3Region(option, env2 = process.env) {
+  for (const value of [option, env2.AWS_REGION, env2.AWS_DEFAULT_REGION]) {
+    if (value !== void 0 && value.trim() !== "") return value.trim();
+  }
+  return "us-east-1";
+}
 var import_node_fs7, import_client_s3, import_lib_storage, RETRYABLE_CODES, NETWORK_MESSAGE, S3Store;
 var init_s3_store = __esm({
   "packages/storage/src/s3-store.ts"() {
@@ -91045,7 +91051,7 @@ var init_s3_store = __esm({
         this.location = `s3://${options.bucket}${options.prefix ? `/${options.prefix}` : ""}`;
         this.threshold = options.multipartThreshold ?? 16 * 1024 * 1024;
         this.client = new import_client_s3.S3Client({
-          region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+          region: resolveS3Region(options.region),
           ...options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {},
           ...options.credentials ? { credentials: options.credentials } : {},
           // Our own retry() re-opens file streams; the SDK's would resend a consumed stream.

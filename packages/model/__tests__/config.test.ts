@@ -67,10 +67,18 @@ describe('training config', () => {
   });
 
   it('accepts the inference choices and names bad ones', () => {
-    expect(DEFAULT_TRAIN_CONFIG.inference).toEqual({ tta: 'auto', empty_fallback: 'auto', selection: 'one_se' });
-    expect(DEFAULT_TRAIN_CONFIG.refine.regions).toBe('auto');
+    // The defaults: the behaviour 5-fold cross-validation kept (docs/training.md).
+    expect(DEFAULT_TRAIN_CONFIG.inference).toEqual({ tta: 'none', empty_fallback: false, selection: 'best' });
+    expect(DEFAULT_TRAIN_CONFIG.refine.regions).toBe(1);
     const cfg = parseTrainConfig({ inference: { tta: 'flips', empty_fallback: false }, refine: { regions: 2 } });
-    expect(cfg.inference).toEqual({ tta: 'flips', empty_fallback: false, selection: 'one_se' });
+    expect(cfg.inference).toEqual({ tta: 'flips', empty_fallback: false, selection: 'best' });
+    expect(
+      parseTrainConfig({ inference: { tta: 'auto', empty_fallback: 'auto', selection: 'one_se' } }).inference,
+    ).toEqual({
+      tta: 'auto',
+      empty_fallback: 'auto',
+      selection: 'one_se',
+    });
     expect(cfg.refine.regions).toBe(2);
     expect(errorOf(() => parseTrainConfig({ inference: { tta: 'rot90' } })).message).toMatch(
       /'inference\.tta' = "rot90"/,

@@ -85,9 +85,11 @@ describe('predictProbabilities with dihedral test-time augmentation', () => {
       const [p] = await predictProbabilities(model, [{ width: n, height: n, data: transformImage(data, n, t) }]);
       for (let y = 0; y < n; y++) {
         for (let x = 0; x < n; x++) {
-          // Output pixel (x, y) of the original frame is pixel inverse⁻¹… of the transformed one.
+          // Transformed pixel (u, v) shows original pixel t(u, v), so original pixel (x, y) is
+          // transformed pixel t⁻¹(x, y).
           const [tx, ty] = inverse(x, y);
-          sum[y * n + x] += p!.data[ty * n + tx]!;
+          const i = y * n + x;
+          sum[i] = (sum[i] ?? 0) + p!.data[ty * n + tx]!;
         }
       }
     }

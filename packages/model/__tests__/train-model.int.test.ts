@@ -32,7 +32,9 @@ const config = parseTrainConfig({
   model: { input_size: 32, base_filters: 4, depth: 2 },
   training: { epochs: 30, batch_size: 4, learning_rate: 0.01, early_stopping_patience: 30, time_budget_sec: 20 },
   augmentation: { rotation_prob: 0, color_jitter_prob: 0 },
-  refine: { input_size: 32, source_size: 96, time_share: 0.3 },
+  refine: { input_size: 32, source_size: 96, time_share: 0.3, regions: 'auto' },
+  // Every inference choice left to the run (the defaults fix TTA, regions and the fallback off).
+  inference: { tta: 'auto', empty_fallback: 'auto', selection: 'one_se' },
 });
 
 describe('trainModel on tiny data', () => {

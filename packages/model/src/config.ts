@@ -139,21 +139,25 @@ const inferenceSchema = z
     /**
      * Test-time augmentation of the first network: `flips` averages 4 mirrored predictions,
      * `dihedral` 8 (mirrors and quarter turns: a window photographed sideways is seen upright in
-     * half of them). `auto`: none or dihedral, whichever scores higher on validation.
+     * half of them). `auto`: none or dihedral, whichever scores higher on validation. Default
+     * none: chosen per fold on validation it did not raise 5-fold CV Dice (docs/training.md).
      */
-    tta: z.enum(['auto', 'none', 'flips', 'dihedral']).default('auto'),
+    tta: z.enum(['auto', 'none', 'flips', 'dihedral']).default('none'),
     /**
      * When the thresholded first-stage map is empty, take the region around its most confident
      * pixel (above half that pixel's probability) instead of predicting nothing. `auto`: on when
-     * every training mask has foreground (then "nothing" is never right).
+     * every training mask has foreground (then "nothing" is never right). Default off: it changed
+     * no held-out photo of the 5-fold CV (docs/training.md).
      */
-    empty_fallback: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    empty_fallback: z.union([z.boolean(), z.literal('auto')]).default(false),
     /**
      * How the end-of-training choice picks among the combinations it scores on validation:
      * `best` takes the highest Dice; `one_se` the simplest whose Dice is within one standard
-     * error (paired over the validation photos) of the highest (choose-inference.ts).
+     * error (paired over the validation photos) of the highest (choose-inference.ts). Default
+     * best: one_se dropped the refine network on small validation splits and scored lower in
+     * 5-fold CV (docs/training.md).
      */
-    selection: z.enum(['best', 'one_se']).default('one_se'),
+    selection: z.enum(['best', 'one_se']).default('best'),
   })
   .strict();
 
@@ -200,9 +204,9 @@ const refineSchema = z
      * Inference: how many of the first stage's regions (its largest connected components) the
      * refine network looks at; the region whose refined crop is most confidently foreground wins,
      * so a stray blob larger than the window does not take the crop. `auto`: 1 or 3, whichever
-     * scores higher on validation.
+     * scores higher on validation. Default 1 (docs/training.md: 5-fold CV).
      */
-    regions: z.union([z.number().int().min(1).max(5), z.literal('auto')]).default('auto'),
+    regions: z.union([z.number().int().min(1).max(5), z.literal('auto')]).default(1),
   })
   .strict();
 

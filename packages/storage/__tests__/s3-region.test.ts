@@ -22,7 +22,7 @@ describe('resolveS3Region', () => {
     const saved = process.env.AWS_REGION;
     process.env.AWS_REGION = '';
     try {
-      const store = new S3Store({ bucket: 'b' });
+      const store = new S3Store({ bucket: 'b', prefix: '' });
       const client = (store as unknown as { client: { config: { region: () => Promise<string> } } }).client;
       expect(await client.config.region()).toBe(resolveS3Region(undefined));
       store.close();
