@@ -113,7 +113,6 @@ describe('step runners', () => {
       const [b3, b1] = remotes.map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
       let apart = 0;
       a3!.forEach((x, i) => {
-        console.log(i, relativeError(b3![i]!, x), relativeError(b1![i]!, a1![i]!), relativeError(b1![i]!, x));
         expect(relativeError(b3![i]!, x)).toBeLessThan(1e-4);
         expect(relativeError(b1![i]!, a1![i]!)).toBeLessThan(1e-4);
         apart = Math.max(apart, relativeError(a1![i]!, x));
