@@ -138,6 +138,22 @@ describe('crossValidate, 2 folds on tiny data', () => {
     expect(readFileSync(join(out, CV_REPORT_MD), 'utf8')).toContain('only their inference was chosen again');
   });
 
+  it('--models-from resolves an `auto` fallback from the training masks of the fold, as training does', async () => {
+    const out = join(root, 'cv-fallback');
+    const auto = parseTrainConfig({ ...config, inference: { ...config.inference, empty_fallback: 'auto' } });
+    const reused = await crossValidate(
+      { pairs, config: auto, folds: 2, outDir: out, worst: 0, modelsFrom: join(root, 'cv') },
+      { logger: createMemoryLogger() },
+    );
+    for (const f of reused.perFold) {
+      // Every generated mask has foreground.
+      expect(f.chosen.empty_fallback).toBe(true);
+      const record = JSON.parse(readFileSync(join(f.modelDir, METRICS_JSON), 'utf8')) as RunRecord;
+      expect(record.config.inference.empty_fallback).toBe(true);
+      expect(record.inference!.empty_fallback).toBe(true);
+    }
+  });
+
   it('--models-from refuses models of other folds and re-deciding in place', async () => {
     await expect(
       crossValidate({ pairs, config, folds: 3, outDir: join(root, 'cv-3'), modelsFrom: join(root, 'cv') }, { logger }),

@@ -99,19 +99,16 @@ export function oneStandardErrorIndex(scores: readonly (readonly number[])[]): n
   return best;
 }
 
-export interface ChooseOptions {
-  /** The resolved `inference.empty_fallback` (derived-config.ts: every training mask has foreground). */
-  emptyFallback: boolean;
-}
-
 export async function chooseInference(
   model: tf.LayersModel,
   refine: tf.LayersModel | undefined,
   config: TrainConfig,
   monitor: readonly Pair[],
   logger: Logger,
-  opts: ChooseOptions = { emptyFallback: config.inference.empty_fallback === true },
 ): Promise<ChosenInference> {
+  // `config` is the resolved one (derived-config.ts): an `auto` fallback is a boolean by now,
+  // and inferenceSpecFromConfig applies it to every combination.
+  const emptyFallback = config.inference.empty_fallback === true;
   const maxPasses = refine ? config.refine.max_passes : 0;
   const variants = postprocessVariants(config.postprocess);
   const ttas = ttaVariants(config.inference);
@@ -123,9 +120,7 @@ export async function chooseInference(
     for (const regions of passes === 0 ? [1] : regionVariants(config.refine)) {
       for (const tta of ttas) {
         for (const postprocess of variants) {
-          specs.push(
-            inferenceSpecFromConfig(config, passes, postprocess, { regions, tta, empty_fallback: opts.emptyFallback }),
-          );
+          specs.push(inferenceSpecFromConfig(config, passes, postprocess, { regions, tta }));
           combos.push({ ...postprocess, passes, regions, tta });
         }
       }
@@ -161,7 +156,7 @@ export async function chooseInference(
     passes: chosen.candidate.passes,
     regions: chosen.candidate.regions,
     tta: chosen.candidate.tta,
-    empty_fallback: opts.emptyFallback,
+    empty_fallback: emptyFallback,
     selection: config.inference.selection,
     chosenOnValidation,
     candidates,

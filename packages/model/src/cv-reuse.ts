@@ -13,7 +13,7 @@ import { mapConcurrent, UserError, type Logger } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import { chooseInference } from './choose-inference';
 import { trainConfigSchema, type TrainConfig } from './config';
-import { everyMaskHasForeground } from './derived-config';
+import { resolveDerivedConfig } from './derived-config';
 import { readMaskOriginal } from './image-io';
 import { INFERENCE_JSON, REFINE_DIR, readInferenceSpec } from './inference-spec';
 import { loadModel, saveModel } from './model-io';
@@ -68,24 +68,27 @@ export async function reuseFoldModel(
       { hint: 'Use the same --folds, data folder and data split keys as the run that trained the models.' },
     );
   }
-  const resolved = reusedConfig(record.config, config);
-  let emptyFallback = resolved.inference.empty_fallback;
-  if (emptyFallback === 'auto') {
-    const masks = await mapConcurrent(split.train, 4, async (p) => ({ mask: await readMaskOriginal(p.mask) }));
-    emptyFallback = everyMaskHasForeground(masks);
-  }
-  const finalConfig: TrainConfig = { ...resolved, inference: { ...resolved.inference, empty_fallback: emptyFallback } };
+  const reused = reusedConfig(record.config, config);
+  // The recorded config has its trained `auto`s resolved; an `auto` among the re-decided keys is
+  // resolved from the fold's training masks exactly as training does (derived-config.ts).
+  const finalConfig =
+    reused.inference.empty_fallback === 'auto'
+      ? resolveDerivedConfig(
+          reused,
+          await mapConcurrent(split.train, 4, async (p) => ({ mask: await readMaskOriginal(p.mask) })),
+        ).config
+      : reused;
   await ensureBackend();
   const model = await loadModel(fromDir);
   const savedSpec = readInferenceSpec(fromDir);
   const refineDir = join(fromDir, savedSpec.refine?.dir ?? REFINE_DIR);
   const refine = existsSync(join(refineDir, 'model.json')) ? await loadModel(refineDir) : undefined;
   try {
-    if (!refine && resolved.refine.enabled) {
+    if (!refine && finalConfig.refine.enabled) {
       logger.warning(`${fromDir} holds no refine network (its training dropped it): choosing without one`);
     }
     const started = Date.now();
-    const chosen = await chooseInference(model, refine, finalConfig, split.validation, logger, { emptyFallback });
+    const chosen = await chooseInference(model, refine, finalConfig, split.validation, logger);
     // What a training run with this version would have taken: the recorded decode and training,
     // and this choice instead of the recorded one.
     const evaluateSec = (Date.now() - started) / 1000;
@@ -96,7 +99,7 @@ export async function reuseFoldModel(
     };
     const keepRefine = refine && chosen.spec.refine ? refine : undefined;
     const validation = chosen.monitorResult;
-    const reused: RunRecord = {
+    const redecided: RunRecord = {
       ...record,
       config: finalConfig,
       inference: chosen.choice,
@@ -104,17 +107,17 @@ export async function reuseFoldModel(
       timings,
       reusedFrom: fromDir,
     };
-    if (record.refine && chosen.refineChoice) reused.refine = { ...record.refine, ...chosen.refineChoice };
+    if (record.refine && chosen.refineChoice) redecided.refine = { ...record.refine, ...chosen.refineChoice };
     await saveModel(
       model,
       toDir,
       {
-        [METRICS_JSON]: `${JSON.stringify(reused, null, 2)}\n`,
+        [METRICS_JSON]: `${JSON.stringify(redecided, null, 2)}\n`,
         [INFERENCE_JSON]: `${JSON.stringify(chosen.spec, null, 2)}\n`,
       },
       keepRefine ? { [chosen.spec.refine!.dir]: keepRefine } : {},
     );
-    return { modelDir: toDir, record: reused, validationDice: validation.mean.dice };
+    return { modelDir: toDir, record: redecided, validationDice: validation.mean.dice };
   } finally {
     model.dispose();
     refine?.dispose();

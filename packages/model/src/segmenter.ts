@@ -202,10 +202,10 @@ export async function segmentToMask(
   for (let pass = 0; pass < passes; pass++) {
     let regions: Box[];
     if (pass === 0 && regionCount > 1) {
-      const unfiltered = binarize(firstStage, width, height, spec.threshold, {
-        ...spec.postprocess,
-        keep_largest_component: false,
-      });
+      // The regions before keep-largest-component; without that step they are `mask`'s own.
+      const unfiltered = spec.postprocess.keep_largest_component
+        ? binarize(firstStage, width, height, spec.threshold, { ...spec.postprocess, keep_largest_component: false })
+        : mask;
       regions = componentBoxes(unfiltered.includes(1) ? unfiltered : mask, width, height).slice(0, regionCount);
     } else {
       const bounds = maskBounds(mask, width, height);
