@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneStandardErrorIndex } from '../src/choose-inference';
+import { asymmetricConv } from './known-networks';
 import { componentBoxes } from '../src/postprocess';
 import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
 import { predictProbabilities, refineConfidence, segmentToMask } from '../src/segmenter';
@@ -13,22 +14,6 @@ import { predictProbabilities, refineConfidence, segmentToMask } from '../src/se
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** A 3×3 conv with a fixed, asymmetric kernel: its output changes under every mirror and transpose. */
-function asymmetricConv(size: number): tf.LayersModel {
-  const input = tf.input({ shape: [size, size, 3] });
-  const output = tf.layers
-    .conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', useBias: false })
-    .apply(input) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: output });
-  model.layers[1]!.setWeights([
-    tf.tensor4d(
-      Array.from({ length: 27 }, (_, i) => ((i * 7) % 11) / 11 - 0.4),
-      [3, 3, 3, 1],
-    ),
-  ]);
-  return model;
-}
 
 /** sigmoid(k·(red − green − blue) + bias): ~1 on pure red, ~0 on black, grey or blue. */
 function redDetector(size: number): tf.LayersModel {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities, segmentToMask, type Segmenter } from '../src/segmenter';
 import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
 import { cropBox } from '../src/refine/crops';
+import { asymmetricConv } from './known-networks';
 
 function constantModel(size: number, bias: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 3] });
@@ -149,18 +150,8 @@ describe('predictProbabilities with flips (test-time augmentation)', () => {
   });
 
   it('averages the predictions of the four mirrored images, each mirrored back', async () => {
-    // A 3×3 conv with a fixed, asymmetric kernel: its output changes when the input is mirrored.
-    const input = tf.input({ shape: [6, 6, 3] });
-    const output = tf.layers
-      .conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', useBias: false })
-      .apply(input) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: output });
-    model.layers[1]!.setWeights([
-      tf.tensor4d(
-        Array.from({ length: 27 }, (_, i) => ((i * 7) % 11) / 11 - 0.4),
-        [3, 3, 3, 1],
-      ),
-    ]);
+    // Its output changes when the input is mirrored.
+    const model = asymmetricConv(6);
     const data = Uint8Array.from({ length: 6 * 6 * 3 }, (_, i) => (i * 37) % 256);
     const image = { width: 6, height: 6, data };
 
