@@ -1,16 +1,13 @@
 /** `wms data push|pull|status` driven in-process on a real git repository with the embedded store. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMemoryLogger, noProgress } from '@wms/core';
-import { writeTinyDataset } from '@wms/test-support';
+import { makeGitWorld, writeTinyDataset } from '@wms/test-support';
 import { buildProgram } from '../src/program';
 import type { CliContext } from '../src/cli-options';
 
 const DATA = 'WMS/data/training';
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 function cli(cwd: string) {
   const printed: string[] = [];
@@ -25,22 +22,13 @@ afterEach(() => {
 });
 
 describe('wms data', () => {
-  const root = mkdtempSync(join(tmpdir(), 'wms-cli-data-'));
+  const world = makeGitWorld('wms-cli-data-');
+  const { root } = world;
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('push, then status and pull from the data branch in another clone', async () => {
-    const remote = join(root, 'remote.git');
-    const repo = join(root, 'work');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    git(repo, 'config', 'user.email', 't@example.com');
-    git(repo, 'config', 'user.name', 't');
-    mkdirSync(join(repo, DATA), { recursive: true });
-    writeFileSync(join(repo, DATA, '.gitignore'), '/images\n/masks\n');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-q', '-m', 'init');
-    git(repo, 'remote', 'add', 'origin', remote);
-    git(repo, 'push', '-q', 'origin', 'main');
+    const { remote } = world;
+    const repo = world.clone('work');
     await writeTinyDataset(join(repo, DATA), 2, 3);
 
     const writer = cli(repo);

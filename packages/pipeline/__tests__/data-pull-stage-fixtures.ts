@@ -5,11 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@wms/core';
 import { LocalDirectoryStore, objectKey, pushData, type ObjectStore, type PushResult } from '@wms/storage';
+import { makeGitWorld } from '@wms/test-support';
 
 export const DATA_DIR = 'WMS/data/training';
 
@@ -26,15 +26,6 @@ export interface VersionedData {
   objectPath(relpath: string): string;
 }
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function configure(dir: string): void {
-  git(dir, 'config', 'user.email', 'tester@example.com');
-  git(dir, 'config', 'user.name', 'Tester');
-}
-
 /** Deterministic distinct contents, so a test can compare bytes. */
 function content(name: string, size: number): Buffer {
   const out = Buffer.alloc(size);
@@ -48,19 +39,8 @@ function content(name: string, size: number): Buffer {
 
 /** Pushes `pairs` image/mask pairs into `store` (default: a folder store at storeDir). */
 export async function makeVersionedData(pairs = 3, store?: ObjectStore): Promise<VersionedData> {
-  const root = mkdtempSync(join(tmpdir(), 'wms-data-pull-'));
-  const remote = join(root, 'remote.git');
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  const pusher = join(root, 'pusher');
-  execFileSync('git', ['init', '-q', '-b', 'main', pusher]);
-  configure(pusher);
-  mkdirSync(join(pusher, DATA_DIR), { recursive: true });
-  writeFileSync(join(pusher, DATA_DIR, '.gitignore'), '/images\n/masks\n');
-  writeFileSync(join(pusher, '.gitignore'), '.wms/\n');
-  git(pusher, 'add', '.');
-  git(pusher, 'commit', '-q', '-m', 'init');
-  git(pusher, 'remote', 'add', 'origin', remote);
-  git(pusher, 'push', '-q', 'origin', 'main');
+  const { root, remote, clone } = makeGitWorld('wms-data-pull-');
+  const pusher = clone('pusher');
 
   const files = new Map<string, Buffer>();
   for (let n = 0; n < pairs; n++) {

@@ -24,8 +24,7 @@ import {
   type DataLayout,
   type TransferCounters,
 } from '@wms/storage';
-import { startS3rver, writeTinyDataset, type RunningS3rver } from '@wms/test-support';
-import { git, makeGitWorld, type GitWorld } from './git-fixtures';
+import { git, makeGitWorld, startS3rver, writeTinyDataset, type GitWorld, type RunningS3rver } from '@wms/test-support';
 
 const DATA = 'WMS/data/training';
 const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');

@@ -13,7 +13,7 @@ import {
   serializeDirObject,
   type TransferCounters,
 } from '@wms/storage';
-import { git, makeGitWorld } from './git-fixtures';
+import { git, makeGitWorld } from '@wms/test-support';
 
 const DATA = 'WMS/data/training';
 

@@ -11,3 +11,4 @@ export * from './fake-mlflow-server';
 export * from './action-context';
 export * from './mlflow-server';
 export * from './s3rver';
+export * from './git-world';

@@ -1,4 +1,7 @@
-/** Real git repositories for the data-sync tests: a bare remote and clones of it in a temp folder. */
+/**
+ * Real git repositories for the data-versioning tests (storage, pipeline, CLI): a bare remote
+ * and clones of it in a temp folder.
+ */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +19,8 @@ export interface GitWorld {
 }
 
 /** A bare remote whose main has WMS/data/training/.gitignore (raw files are never committed). */
-export function makeGitWorld(): GitWorld {
-  const root = mkdtempSync(join(tmpdir(), 'wms-data-'));
+export function makeGitWorld(prefix = 'wms-data-'): GitWorld {
+  const root = mkdtempSync(join(tmpdir(), prefix));
   const remote = join(root, 'remote.git');
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   const seed = join(root, 'seed');
