@@ -3,7 +3,7 @@
  * `wms hooks install` (the pre-push hook that runs `wms data push --hook`).
  */
 import type { Command } from 'commander';
-import { UserError, mdTable } from '@wms/core';
+import { mdTable } from '@wms/core';
 import { runDataPullStage } from '@wms/pipeline/data-pull-stage';
 import { runDataPushStage } from '@wms/pipeline/data-push-stage';
 import {
@@ -19,7 +19,7 @@ import {
   resolveRemote,
   type DataLayout,
 } from '@wms/storage';
-import type { CliContext } from '../cli-options';
+import { integerOption, type CliContext } from '../cli-options';
 
 interface LayoutFlags {
   dataDir: string;
@@ -49,14 +49,6 @@ function addLayoutOptions(command: Command): Command {
 
 async function layoutOf(o: LayoutFlags, ctx: CliContext): Promise<DataLayout> {
   return { repoDir: await repositoryRoot(ctx.cwd), dataDir: o.dataDir, outs: [o.imagesDir, o.masksDir] };
-}
-
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new UserError(`--jobs ${value}: expected a whole number from 1 to 64.`);
-  }
-  return n;
 }
 
 function readStdin(): Promise<string> {
@@ -127,7 +119,7 @@ export function registerDataSyncCommands(program: Command, ctx: CliContext): voi
   )
     .option('--latest', 'pull the remote’s newest data version instead of the checked-out pointers')
     .option('--force', 'overwrite local files whose content differs from the version')
-    .option('--jobs <n>', 'objects downloaded at once', parseJobs, 8)
+    .option('--jobs <n>', 'objects downloaded at once', integerOption('--jobs', 1, 64), 8)
     .action(async (o: LayoutFlags & { latest?: boolean; force?: boolean; jobs: number }) => {
       const result = await runDataPullStage(
         {
