@@ -2,12 +2,20 @@ import {
   cropBox,
   cropImage,
   cropMask,
+  drawStageError,
+  imitateStageError,
   maskBounds,
   pasteProbabilities,
   refineCrop,
   scaleBox,
+  type Box,
+  type StageErrorKind,
 } from '../src/refine/crops';
-import { createRandom } from '../src/random';
+import { centredCrops, jitteredCrops } from '../src/refine/training-data';
+import { trainConfigSchema } from '../src/config';
+import { createRandom, deriveSeed } from '../src/random';
+
+const refineConfigDefaults = () => trainConfigSchema.parse({}).refine;
 
 const GEOMETRY = { margin: 0.5, min_size: 0 };
 
@@ -130,5 +138,111 @@ describe('refine geometry', () => {
     const crop = refineCrop(source, GEOMETRY, 8);
     expect(crop.mask.data.every((v) => v === 0)).toBe(true);
     expect(crop.image.data.every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe('imitated first-stage mistakes (refine.stage_errors)', () => {
+  const truth = { x: 100, y: 200, width: 80, height: 20 };
+  const draws = (kind: StageErrorKind, n = 400): Box[] => {
+    const random = createRandom(7);
+    return Array.from({ length: n }, () => imitateStageError(truth, 640, 480, kind, random));
+  };
+  const inside = (b: Box, outer: Box): boolean =>
+    b.x >= outer.x - 1e-9 &&
+    b.y >= outer.y - 1e-9 &&
+    b.x + b.width <= outer.x + outer.width + 1e-9 &&
+    b.y + b.height <= outer.y + outer.height + 1e-9;
+
+  it('partial: a piece of 20–100% of each side, inside the true region', () => {
+    const boxes = draws('partial');
+    for (const b of boxes) {
+      expect(inside(b, truth)).toBe(true);
+      expect(b.width / truth.width).toBeGreaterThanOrEqual(0.2);
+      expect(b.height / truth.height).toBeGreaterThanOrEqual(0.2);
+    }
+    // The whole range is drawn, not only its middle.
+    expect(Math.min(...boxes.map((b) => b.width))).toBeLessThan(0.3 * truth.width);
+    expect(Math.max(...boxes.map((b) => b.width))).toBeGreaterThan(0.9 * truth.width);
+  });
+
+  it('loose: 1–3× each side, centre within half a side of the true centre, overlapping the region, inside the image', () => {
+    for (const b of draws('loose')) {
+      expect(inside(b, { x: 0, y: 0, width: 640, height: 480 })).toBe(true);
+      expect(b.width / truth.width).toBeGreaterThanOrEqual(1);
+      expect(b.width / truth.width).toBeLessThanOrEqual(3);
+      expect(b.height / truth.height).toBeLessThanOrEqual(3);
+      expect(Math.abs(b.x + b.width / 2 - (truth.x + truth.width / 2))).toBeLessThanOrEqual(0.5 * truth.width + 1e-9);
+      const overlapX = Math.min(b.x + b.width, truth.x + truth.width) - Math.max(b.x, truth.x);
+      const overlapY = Math.min(b.y + b.height, truth.y + truth.height) - Math.max(b.y, truth.y);
+      expect(overlapX).toBeGreaterThan(0);
+      expect(overlapY).toBeGreaterThan(0);
+    }
+  });
+
+  it('loose stays inside a photo the grown box would leave', () => {
+    const edge = { x: 0, y: 0, width: 300, height: 20 };
+    const random = createRandom(3);
+    for (let i = 0; i < 200; i++) {
+      const b = imitateStageError(edge, 320, 240, 'loose', random);
+      expect(inside(b, { x: 0, y: 0, width: 320, height: 240 })).toBe(true);
+    }
+  });
+
+  it('elsewhere: the true size, anywhere in the image', () => {
+    const boxes = draws('elsewhere');
+    for (const b of boxes) {
+      expect(b.width).toBe(truth.width);
+      expect(b.height).toBe(truth.height);
+      expect(inside(b, { x: 0, y: 0, width: 640, height: 480 })).toBe(true);
+    }
+    expect(boxes.filter((b) => inside(b, truth)).length).toBeLessThan(boxes.length / 10);
+  });
+
+  it('draws none with probability 1 − share and the kinds 2 : 2 : 1', () => {
+    const random = createRandom(11);
+    const counts = new Map<string, number>();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const kind = drawStageError(0.5, random) ?? 'none';
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    expect(counts.get('none')! / n).toBeCloseTo(0.5, 1);
+    expect(counts.get('partial')! / n).toBeCloseTo(0.2, 1);
+    expect(counts.get('loose')! / n).toBeCloseTo(0.2, 1);
+    expect(counts.get('elsewhere')! / n).toBeCloseTo(0.1, 1);
+    const never = createRandom(11);
+    for (let i = 0; i < 1000; i++) expect(drawStageError(0, never)).toBeUndefined();
+  });
+
+  it('a crop around an imitated mistake keeps the true mask as its target; share 0 leaves the old crops', () => {
+    const size = 64;
+    const mask = new Uint8Array(size * size);
+    for (let y = 20; y < 28; y++) for (let x = 10; x < 40; x++) mask[y * size + x] = 1;
+    const image = { width: size, height: size, data: new Uint8Array(size * size * 3).fill(90) };
+    const source = {
+      id: 'a',
+      image,
+      mask: { width: size, height: size, data: mask },
+      bounds: maskBounds(mask, size, size),
+    };
+    const geometry = { margin: 0.3, min_size: 0 };
+    // Partial: the crop lies around a piece, and the window's pixels in it stay foreground.
+    const partial = refineCrop(source, geometry, 32, undefined, { kind: 'partial', random: createRandom(5) });
+    expect(partial.mask.data.includes(1)).toBe(true);
+    const centred = refineCrop(source, geometry, 32);
+    expect(partial.mask.data).not.toEqual(centred.mask.data);
+    // The same seed gives the same crop.
+    expect(refineCrop(source, geometry, 32, undefined, { kind: 'partial', random: createRandom(5) })).toEqual(partial);
+    // Share 0: every training crop equals the pre-stage-errors crop for its seed.
+    const cfg = { ...refineConfigDefaults(), input_size: 32, margin: 0.3, min_size: 0, stage_errors: 0 };
+    const crops = jitteredCrops([source], cfg, 9);
+    for (let epoch = 0; epoch < 5; epoch++) {
+      const random = createRandom(deriveSeed(9, epoch, 0));
+      random(); // the draw of the kind
+      expect(crops.get(0, epoch)).toEqual(refineCrop(source, cfg, 32, { amount: cfg.jitter, random }));
+    }
+    // Validation adds one imitated crop per pair (partial, loose in turn) when the share is on.
+    expect(centredCrops([source], cfg)).toHaveLength(1);
+    expect(centredCrops([source], { ...cfg, stage_errors: 0.5 }).map((c) => c.id)).toEqual(['a', 'a#partial']);
   });
 });

@@ -177,6 +177,13 @@ const refineSchema = z
     min_size: z.number().min(0).max(1).default(0.05),
     /** Training: random shift and scale of the crop by up to this share (stage-1 error). */
     jitter: z.number().min(0).max(0.5).default(0.15),
+    /**
+     * Training: share of crops cut around an imitated first-stage mistake (a piece of the region,
+     * a box up to 3× too large and off-centre, or a box elsewhere in the photo) instead of the
+     * true region, so the network corrects the regions it is actually handed (refine/crops.ts).
+     * 0: every crop around the true region (jittered), as before.
+     */
+    stage_errors: probability.default(0.5),
     /** Photos are decoded with this long side before cropping. */
     source_size: z.number().int().min(32).max(8192).default(768),
     /**

@@ -172,16 +172,76 @@ export interface RefineSource {
 }
 
 /**
- * The crop a refine network trains or validates on: around the mask's bounds (jittered when
- * `jitter` is given), or the whole photo when the mask is empty.
+ * The first stage's mistakes a refine network trains on (`refine.stage_errors`), each a region
+ * the first network hands over instead of the true one, as cross-validation found them
+ * (docs/training.md): `partial` covers only a piece of the window, `loose` is up to 3× too
+ * large in each direction and off-centre, `elsewhere` is a window-sized box anywhere in the photo.
+ */
+export type StageErrorKind = 'partial' | 'loose' | 'elsewhere';
+
+/** Shares of the imitated mistakes: 2 partial : 2 loose : 1 elsewhere. */
+const STAGE_ERROR_KINDS: readonly { kind: StageErrorKind; upTo: number }[] = [
+  { kind: 'partial', upTo: 0.4 },
+  { kind: 'loose', upTo: 0.8 },
+  { kind: 'elsewhere', upTo: 1 },
+];
+
+/**
+ * A stand-in for the first stage's region on a `width` × `height` image whose true region is
+ * `bounds`, of the given kind:
+ * - `partial`: 20–100% of each side, placed anywhere inside `bounds`;
+ * - `loose`: each side 1–3× as long, the centre moved by up to half the true side;
+ * - `elsewhere`: the size of `bounds`, anywhere in the image (usually missing the region).
+ * The box always lies inside the image.
+ */
+export function imitateStageError(
+  bounds: Box,
+  width: number,
+  height: number,
+  kind: StageErrorKind,
+  random: Random,
+): Box {
+  const side = (start: number, length: number, limit: number): [number, number] => {
+    if (kind === 'partial') {
+      const part = length * (0.2 + 0.8 * random());
+      return [start + random() * (length - part), part];
+    }
+    if (kind === 'loose') {
+      const grown = Math.min(limit, length * (1 + 2 * random()));
+      const centre = start + length / 2 + (random() * 2 - 1) * 0.5 * length;
+      return [Math.min(Math.max(0, centre - grown / 2), limit - grown), grown];
+    }
+    const kept = Math.min(limit, length);
+    return [random() * (limit - kept), kept];
+  };
+  const [x, w] = side(bounds.x, bounds.width, width);
+  const [y, h] = side(bounds.y, bounds.height, height);
+  return { x, y, width: w, height: h };
+}
+
+/** Which mistake, if any, one training crop imitates: none with probability 1 − `share`. */
+export function drawStageError(share: number, random: Random): StageErrorKind | undefined {
+  const u = random();
+  if (u >= share) return undefined;
+  const v = u / share;
+  return STAGE_ERROR_KINDS.find((k) => v < k.upTo)?.kind ?? 'elsewhere';
+}
+
+/**
+ * The crop a refine network trains or validates on: around the mask's bounds, or around an
+ * imitated first-stage mistake (`stageError`), jittered when `jitter` is given; the whole photo
+ * when the mask is empty. The target is whatever of the true mask the crop holds.
  */
 export function refineCrop(
   source: RefineSource,
   geometry: RefineGeometry,
   size: number,
   jitter?: { amount: number; random: Random },
+  stageError?: { kind: StageErrorKind; random: Random },
 ): { image: RgbImage; mask: BinaryMask } {
   const { width, height } = source.image;
-  const box = source.bounds ? cropBox(source.bounds, width, height, geometry, jitter) : { x: 0, y: 0, width, height };
+  let region = source.bounds;
+  if (region && stageError) region = imitateStageError(region, width, height, stageError.kind, stageError.random);
+  const box = region ? cropBox(region, width, height, geometry, jitter) : { x: 0, y: 0, width, height };
   return { image: cropImage(source.image, box, size), mask: cropMask(source.mask, box, size) };
 }

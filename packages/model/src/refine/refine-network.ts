@@ -17,7 +17,7 @@ import { centredCrops, jitteredCrops, loadRefineSources, meanForeground } from '
 export interface RefineData {
   /** Jittered crops around the training masks, new each epoch. */
   train: SampleSource;
-  /** Centred crops of the monitored pairs (validation, else train), for early stopping. */
+  /** Crops of the monitored pairs (validation, else train), for early stopping (centredCrops). */
   validation: CachedSample[];
   seed: number;
   /** Mean foreground share of the centred training crops. */
@@ -37,9 +37,9 @@ export async function loadRefineData(
   const monitorSources = monitor ? await loadRefineSources(monitor, cfg.source_size, progress?.()) : sources;
   return {
     train: jitteredCrops(sources, cfg, seed),
-    validation: centredCrops(monitorSources, cfg),
+    validation: centredCrops(monitorSources, cfg, seed),
     seed,
-    foreground: meanForeground(centredCrops(sources, cfg)),
+    foreground: meanForeground(centredCrops(sources, { ...cfg, stage_errors: 0 })),
   };
 }
 
@@ -59,7 +59,8 @@ export function buildRefineNetwork(
   );
   logger.info(
     `refine network: ${cfg.input_size}px crops around the mask (margin ${cfg.margin}, ` +
-      `jitter ${cfg.jitter}) of photos decoded at ${cfg.source_size}px; ` +
+      `jitter ${cfg.jitter}, ${Math.round(cfg.stage_errors * 100)}% around imitated first-stage mistakes) ` +
+      `of photos decoded at ${cfg.source_size}px; ` +
       (concurrent ? 'trains alongside the first network' : 'trains after the first network'),
   );
   return model;

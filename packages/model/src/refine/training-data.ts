@@ -4,7 +4,7 @@ import type { Pair } from '@wms/dataset';
 import type { RefineConfig } from '../config';
 import { readMaskSized, readRgbFit } from '../image-io';
 import { createRandom, deriveSeed } from '../random';
-import { maskBounds, refineCrop, type RefineSource } from './crops';
+import { drawStageError, maskBounds, refineCrop, type RefineSource, type StageErrorKind } from './crops';
 import type { CachedSample } from '../samples';
 import type { SampleSource } from '../train-loop';
 
@@ -24,21 +24,43 @@ export async function loadRefineSources(
   return sources;
 }
 
-/** Fresh jittered crops every epoch, one seed per (epoch, pair). */
+/**
+ * Fresh jittered crops every epoch, one seed per (epoch, pair); a share `refine.stage_errors` of
+ * them is cut around an imitated first-stage mistake instead of the true region (crops.ts).
+ */
 export function jitteredCrops(sources: readonly RefineSource[], cfg: RefineConfig, seed: number): SampleSource {
   return {
     count: sources.length,
-    get: (index, epoch) =>
-      refineCrop(sources[index]!, cfg, cfg.input_size, {
-        amount: cfg.jitter,
-        random: createRandom(deriveSeed(seed, epoch, index)),
-      }),
+    get: (index, epoch) => {
+      const random = createRandom(deriveSeed(seed, epoch, index));
+      const kind = drawStageError(cfg.stage_errors, random);
+      return refineCrop(
+        sources[index]!,
+        cfg,
+        cfg.input_size,
+        { amount: cfg.jitter, random },
+        kind ? { kind, random } : undefined,
+      );
+    },
   };
 }
 
-/** Validation crops: centred on the true region, no jitter. */
-export function centredCrops(sources: readonly RefineSource[], cfg: RefineConfig): CachedSample[] {
-  return sources.map((s) => ({ id: s.id, ...refineCrop(s, cfg, cfg.input_size) }));
+/**
+ * Validation crops: centred on the true region, no jitter; with `refine.stage_errors`, also one
+ * crop per pair around a fixed imitated mistake (partial and loose in turn; `elsewhere` has
+ * nothing to score), so early stopping watches the crops inference will actually see.
+ */
+export function centredCrops(sources: readonly RefineSource[], cfg: RefineConfig, seed = 0): CachedSample[] {
+  const centred = sources.map((s) => ({ id: s.id, ...refineCrop(s, cfg, cfg.input_size) }));
+  if (cfg.stage_errors <= 0) return centred;
+  const imitated = sources
+    .filter((s) => s.bounds)
+    .map((s, i) => {
+      const kind: StageErrorKind = i % 2 === 0 ? 'partial' : 'loose';
+      const random = createRandom(deriveSeed(seed, 1_000_003, i));
+      return { id: `${s.id}#${kind}`, ...refineCrop(s, cfg, cfg.input_size, undefined, { kind, random }) };
+    });
+  return [...centred, ...imitated];
 }
 
 /** Mean foreground share of some samples' masks. */
