@@ -64,6 +64,7 @@ describe('wms cv and wms evaluate', () => {
       'eval',
       '--worst',
       '2',
+      '--stages',
     );
     const evaluation = JSON.parse(readFileSync(join(cwd, 'eval', 'evaluation.json'), 'utf8')) as FolderEvaluation;
     expect(evaluation.summary.count).toBe(fold1.length);
@@ -71,6 +72,11 @@ describe('wms cv and wms evaluate', () => {
     expect(evaluation.worst).toHaveLength(2);
     for (const w of evaluation.worst) expect(existsSync(join(cwd, 'eval', w.overlay!))).toBe(true);
     expect(printed.at(-1)).toContain('## Evaluation');
+    // --stages: the same per-photo stage scores as the cv report's for that fold.
+    const cvStages = new Map(fold1.map((s) => [s.id, s.stages]));
+    for (const r of evaluation.perImage) expect(r.stages).toEqual(cvStages.get(r.id));
+    expect(evaluation.stages!.misses).toEqual(report.perFold[0]!.stages!.misses);
+    expect(printed.at(-1)).toMatch(/were missed by the first network/);
   });
 
   it('rejects a bad --folds value, naming the flag', async () => {

@@ -92,6 +92,23 @@ describe('crossValidate, 2 folds on tiny data', () => {
     expect(report.pooled.mean.dice).toBeGreaterThan(0.3);
   });
 
+  it('splits the misses by stage, per fold and pooled, agreeing with the per-photo scores', () => {
+    for (const f of report.perFold) {
+      const scores = report.perImage.filter((s) => s.fold === f.fold);
+      expect(f.stages!.misses.firstStage + f.stages!.misses.later).toBe(f.heldOut.misses);
+      expect(f.stages!.firstStageDice).toBeCloseTo(mean(scores.map((s) => s.stages!.firstStageDice)), 12);
+    }
+    const misses = report.perImage.filter((s) => s.dice < 0.5);
+    expect(report.pooledStages!.misses).toEqual({
+      firstStage: misses.filter((s) => s.stages!.firstStageCover < 0.25).length,
+      later: misses.filter((s) => s.stages!.firstStageCover >= 0.25).length,
+    });
+    for (const s of report.perImage) {
+      expect(s.stages!.firstStageCover).toBeGreaterThanOrEqual(0);
+      expect(s.stages!.firstStageCover).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('writes the JSON and markdown reports, overlays, and a progress line per fold', () => {
     const cv = join(root, 'cv');
     const json = JSON.parse(readFileSync(join(cv, CV_REPORT_JSON), 'utf8')) as CrossValidationReport;

@@ -14,6 +14,7 @@ import { createMemoryLogger } from '@wms/core';
 import { DEFAULT_INFERENCE, INFERENCE_JSON, saveModel } from '../src';
 import { EVALUATION_JSON, EVALUATION_MD, evaluateFolder, type FolderEvaluation } from '../src/evaluate-folder';
 import { summarizeScores } from '../src/score-summary';
+import { constantModel } from './known-networks';
 
 jest.setTimeout(60_000);
 
@@ -130,5 +131,91 @@ describe('evaluateFolder', () => {
     expect(px(20, 10)).toEqual([128, 148, 20]);
     expect(px(28, 10)).toEqual([20, 60, 148]);
     expect(px(40, 40)).toEqual([40, 40, 40]);
+  });
+});
+
+/**
+ * The stage breakdown with networks whose output is known: the red detector as the first network
+ * and a refine network that fills its whole crop (margin 0), so "refine around the true region"
+ * is exactly the true box, and a first-stage region spanning two blobs is refined into their
+ * joint box.
+ */
+describe('evaluateFolder with stages', () => {
+  let root: string;
+  let result: FolderEvaluation;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = mkdtempSync(join(tmpdir(), 'wms-eval-stages-'));
+    const data = join(root, 'data');
+    mkdirSync(join(data, 'images'), { recursive: true });
+    mkdirSync(join(data, 'masks'), { recursive: true });
+    // found: red on the true region.
+    await writePhoto(join(data, 'images', 'found.png'), [0, 0, 8, 8]);
+    await writeMask(join(data, 'masks', 'found.png'), [0, 0, 16, 16]);
+    // elsewhere: red at (40..56)² in mask pixels, the truth at (0..16)²: the first network misses.
+    await writePhoto(join(data, 'images', 'elsewhere.png'), [20, 20, 28, 28]);
+    await writeMask(join(data, 'masks', 'elsewhere.png'), [0, 0, 16, 16]);
+    // lost: the first network finds the truth and a far blob; the refine crop spans both.
+    const rgb = Buffer.alloc(32 * 32 * 3, 40);
+    for (const [x0, y0] of [
+      [0, 0],
+      [24, 24],
+    ] as const) {
+      for (let y = y0; y < y0 + 8; y++) for (let x = x0; x < x0 + 8; x++) rgb[(y * 32 + x) * 3] = 255;
+    }
+    await sharp(rgb, { raw: { width: 32, height: 32, channels: 3 } })
+      .png()
+      .toFile(join(data, 'images', 'lost.png'));
+    await writeMask(join(data, 'masks', 'lost.png'), [0, 0, 16, 16]);
+    // nothing: no mask, nothing predicted; no refine-on-truth score.
+    await writePhoto(join(data, 'images', 'nothing.png'), undefined);
+    await writeMask(join(data, 'masks', 'nothing.png'), undefined);
+    const model = redDetector();
+    const refine = constantModel(16, 10);
+    const spec = {
+      ...DEFAULT_INFERENCE,
+      refine: { dir: 'refine', input_size: 16, margin: 0, min_size: 0, source_size: 32, passes: 1 },
+    };
+    await saveModel(model, join(root, 'model'), { [INFERENCE_JSON]: JSON.stringify(spec) }, { refine });
+    model.dispose();
+    refine.dispose();
+    result = await evaluateFolder(
+      { modelDir: join(root, 'model'), dataDir: data, outDir: join(root, 'out'), worst: 0, stages: true },
+      { logger: createMemoryLogger() },
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('scores the first network alone, its cover of the mask and the refine network on the true box', () => {
+    const byId = Object.fromEntries(result.perImage.map((r) => [r.id, r]));
+    expect(byId.found).toMatchObject({
+      dice: 1,
+      stages: { firstStageDice: 1, firstStageCover: 1, refineOnTruthDice: 1 },
+    });
+    expect(byId.elsewhere).toMatchObject({
+      dice: 0,
+      stages: { firstStageDice: 0, firstStageCover: 0, refineOnTruthDice: 1 },
+    });
+    // First stage: 512 predicted, 256 of them true → 2·256/768; refined: the whole 64×64 frame.
+    expect(byId.lost!.stages!.firstStageDice).toBeCloseTo((2 * 256) / 768, 10);
+    expect(byId.lost!.stages!.firstStageCover).toBe(1);
+    expect(byId.lost!.dice).toBeCloseTo((2 * 256) / (4096 + 256), 10);
+    expect(byId.lost!.stages!.refineOnTruthDice).toBe(1);
+    expect(byId.nothing!.stages).toEqual({ firstStageDice: 1, firstStageCover: 1 });
+  });
+
+  it('splits the misses into the first network’s and the later steps’, in JSON and markdown', () => {
+    expect(result.stages).toEqual({
+      firstStageDice: (1 + 0 + (2 * 256) / 768 + 1) / 4,
+      refineOnTruthDice: 1,
+      misses: { firstStage: 1, later: 1 },
+    });
+    const json = JSON.parse(readFileSync(join(root, 'out', EVALUATION_JSON), 'utf8')) as FolderEvaluation;
+    expect(json.stages).toEqual(result.stages);
+    const md = readFileSync(join(root, 'out', EVALUATION_MD), 'utf8');
+    expect(md).toContain('Of the 2 photos under Dice 0.5, **1 were missed by the first network**');
+    expect(md).toContain('**1 were found by it and lost by the later steps**');
+    expect(md).toContain('| elsewhere | 0.0000 | 0.0000 | 64×64 | 256 | 256 | 0 | 0.0000 | 0.00 | 1.0000 |');
   });
 });

@@ -16,3 +16,18 @@ export function asymmetricConv(size: number): tf.LayersModel {
   ]);
   return model;
 }
+
+/** A 1×1 conv with zero kernel and a constant bias: sigmoid(bias) at every pixel (a large bias: "all foreground"). */
+export function constantModel(size: number, bias: number): tf.LayersModel {
+  const input = tf.input({ shape: [size, size, 3] });
+  const output = tf.layers
+    .conv2d({
+      filters: 1,
+      kernelSize: 1,
+      activation: 'sigmoid',
+      kernelInitializer: 'zeros',
+      biasInitializer: tf.initializers.constant({ value: bias }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output });
+}

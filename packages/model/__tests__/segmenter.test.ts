@@ -7,21 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { predictProbabilities, segmentToMask, type Segmenter } from '../src/segmenter';
 import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
 import { cropBox } from '../src/refine/crops';
-import { asymmetricConv } from './known-networks';
-
-function constantModel(size: number, bias: number): tf.LayersModel {
-  const input = tf.input({ shape: [size, size, 3] });
-  const output = tf.layers
-    .conv2d({
-      filters: 1,
-      kernelSize: 1,
-      activation: 'sigmoid',
-      kernelInitializer: 'zeros',
-      biasInitializer: tf.initializers.constant({ value: bias }),
-    })
-    .apply(input) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output });
-}
+import { asymmetricConv, constantModel } from './known-networks';
 
 describe('segmentToMask', () => {
   beforeAll(async () => {

@@ -14,7 +14,8 @@ import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
 import type { TtaMode } from './inference-spec';
 import { checkFolds, foldSplit } from './cv-folds';
-import { errorOverlayPng, scoreModelOnPairs, summaryTable } from './evaluate-folder';
+import { errorOverlayPng, scoreModelOnPairs, stagesMarkdown, summaryTable } from './evaluate-folder';
+import { summarizeStages, type StageScores, type StageSummary } from './stage-breakdown';
 import { fixed, mean, std, summarizeScores, worstScores, type ScoreSummary } from './score-summary';
 import { reuseFoldModel } from './cv-reuse';
 import { trainModel } from './train-model';
@@ -48,6 +49,8 @@ export interface CvImageScore {
   dice: number;
   iou: number;
   overlay?: string;
+  /** The first network alone and the refine network on the true region (stage-breakdown.ts). */
+  stages?: Omit<StageScores, 'id'>;
 }
 
 export interface FoldResult {
@@ -56,6 +59,8 @@ export interface FoldResult {
   /** Validation Dice of the fold's chosen model (what selection saw). */
   validationDice: number;
   heldOut: ScoreSummary;
+  /** Where the fold's held-out misses were lost (stage-breakdown.ts). */
+  stages?: StageSummary;
   /** What the fold's model chose on its validation pairs. */
   chosen: {
     postprocess: { keep_largest_component: boolean; fill_holes: boolean };
@@ -92,6 +97,8 @@ export interface CrossValidationReport {
   acrossFolds: { dice: { mean: number; std: number }; iou: { mean: number; std: number } };
   /** Every held-out photo of every completed fold together. */
   pooled: ScoreSummary;
+  /** Where the pooled misses were lost: missed by the first network, or found and lost later. */
+  pooledStages?: StageSummary;
   perImage: CvImageScore[];
   worst: CvImageScore[];
 }
@@ -143,7 +150,11 @@ export async function crossValidate(
           },
           deps,
         ).then((t) => ({ modelDir: t.modelDir, record: t.record, validationDice: t.metrics.validation.mean.dice }));
-    const scored = await scoreModelOnPairs(trained.modelDir, heldOut, { worst: worstCount, progress: deps.progress });
+    const scored = await scoreModelOnPairs(trained.modelDir, heldOut, {
+      worst: worstCount,
+      progress: deps.progress,
+      stages: true,
+    });
     const overlays = new Map<string, string>();
     for (const image of scored.worst) {
       const file = join('overlays', `fold-${fold + 1}-${image.pair.id.replace(/[^A-Za-z0-9._-]/g, '_')}.png`);
@@ -151,7 +162,14 @@ export async function crossValidate(
       overlays.set(image.pair.id, file);
     }
     for (const s of scored.perImage) {
-      perImage.push({ id: s.id, fold: fold + 1, dice: s.dice, iou: s.iou, overlay: overlays.get(s.id) });
+      perImage.push({
+        id: s.id,
+        fold: fold + 1,
+        dice: s.dice,
+        iou: s.iou,
+        overlay: overlays.get(s.id),
+        ...(s.stages ? { stages: s.stages } : {}),
+      });
     }
     const record = trained.record;
     const result: FoldResult = {
@@ -159,6 +177,7 @@ export async function crossValidate(
       pairs: { train: split.train.length, validation: split.validation.length, heldOut: heldOut.length },
       validationDice: trained.validationDice,
       heldOut: summarizeScores(scored.perImage),
+      ...(scored.stages ? { stages: scored.stages } : {}),
       chosen: {
         postprocess: record.inference?.postprocess ?? { keep_largest_component: false, fill_holes: false },
         refinePasses: record.inference?.passes ?? 0,
@@ -196,6 +215,11 @@ export function buildReport(
 ): CrossValidationReport {
   const dice = perFold.map((f) => f.heldOut.mean.dice);
   const iou = perFold.map((f) => f.heldOut.mean.iou);
+  const staged = perImage.flatMap((s) => (s.stages ? [{ id: `${s.fold}/${s.id}`, ...s.stages }] : []));
+  const pooledStages =
+    staged.length > 0
+      ? summarizeStages(staged, new Map(perImage.map((s) => [`${s.fold}/${s.id}`, s.dice])))
+      : undefined;
   return {
     schemaVersion: 1,
     folds: opts.folds,
@@ -206,6 +230,7 @@ export function buildReport(
     perFold: [...perFold],
     acrossFolds: { dice: { mean: mean(dice), std: std(dice) }, iou: { mean: mean(iou), std: std(iou) } },
     pooled: summarizeScores(perImage),
+    ...(pooledStages ? { pooledStages } : {}),
     perImage: [...perImage].sort((a, b) => a.fold - b.fold || a.id.localeCompare(b.id)),
     worst: worstScores(perImage, worstCount),
   };
@@ -236,7 +261,10 @@ export function cvMarkdown(report: CrossValidationReport): string {
     );
   });
   const worstRows = report.worst.map(
-    (w) => `| ${w.id} | ${w.fold} | ${fixed(w.dice)} | ${fixed(w.iou)} | ${w.overlay ?? ''} |`,
+    (w) =>
+      `| ${w.id} | ${w.fold} | ${fixed(w.dice)} | ${fixed(w.iou)} | ${w.stages ? fixed(w.stages.firstStageDice) : '—'} | ` +
+      `${w.stages ? fixed(w.stages.firstStageCover, 2) : '—'} | ` +
+      `${w.stages?.refineOnTruthDice === undefined ? '—' : fixed(w.stages.refineOnTruthDice)} | ${w.overlay ?? ''} |`,
   );
   return [
     `## Cross-validation (${report.completedFolds} of ${report.folds} folds, ${report.pairs} pairs)`,
@@ -256,10 +284,11 @@ export function cvMarkdown(report: CrossValidationReport): string {
     '',
     summaryTable(report.pooled),
     '',
+    ...(report.pooledStages ? [stagesMarkdown(report.pooledStages, report.pooled.misses), ''] : []),
     'Worst photos:',
     '',
-    '| id | fold | Dice | IoU | overlay |',
-    '| -- | ---: | ---: | --: | ------- |',
+    '| id | fold | Dice | IoU | first network Dice | mask covered by it | refine on true region | overlay |',
+    '| -- | ---: | ---: | --: | ---: | ---: | ---: | ------- |',
     ...worstRows,
     '',
   ].join('\n');

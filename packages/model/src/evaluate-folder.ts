@@ -9,9 +9,12 @@ import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { UserError, writeFileAtomic, type EvaluationResult, type Logger, type ProgressFactory } from '@wms/core';
 import { discoverPairs, type Pair } from '@wms/dataset';
-import { evaluateModelDir, type ScoredImage } from './evaluate';
+import { evaluate, type ScoredImage } from './evaluate';
 import { readRgbSized } from './image-io';
 import { fixed, summarizeScores, worstScores, type ScoreSummary } from './score-summary';
+import { disposeSegmenter, loadSegmenter } from './segmenter';
+import { FOUND_COVER, stageScores, summarizeStages, type StageScores, type StageSummary } from './stage-breakdown';
+import { ensureBackend } from './use-backend';
 
 export const EVALUATION_JSON = 'evaluation.json';
 export const EVALUATION_MD = 'evaluation.md';
@@ -23,6 +26,8 @@ export interface EvaluateFolderOptions {
   outDir?: string;
   /** How many of the worst photos get an overlay (default 8). */
   worst?: number;
+  /** Also score the first network alone and the refine network on the true region (stage-breakdown.ts). */
+  stages?: boolean;
 }
 
 export interface ImageResult {
@@ -37,6 +42,8 @@ export interface ImageResult {
   truthPixels: number;
   predictedPixels: number;
   overlapPixels: number;
+  /** With `stages`: the first network alone and the refine network around the true region. */
+  stages?: Omit<StageScores, 'id'>;
 }
 
 export interface FolderEvaluation {
@@ -45,6 +52,8 @@ export interface FolderEvaluation {
   dataDir: string;
   summary: ScoreSummary;
   threshold: number;
+  /** With `stages`: where the photos under Dice 0.5 were lost. */
+  stages?: StageSummary;
   perImage: ImageResult[];
   /** Ids of the worst photos, worst first, and their overlay files (relative to outDir). */
   worst: { id: string; dice: number; overlay?: string }[];
@@ -85,41 +94,55 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** Scores `pairs` with the saved model; `onImage` sees each final mask (e.g. for overlays). */
+/**
+ * Scores `pairs` with the saved model as it is served; `onImage` sees each final mask (e.g. for
+ * overlays). With `stages`, each image also gets its stage scores (stage-breakdown.ts).
+ */
 export async function scoreModelOnPairs(
   modelDir: string,
   pairs: readonly Pair[],
-  opts: { worst?: number; progress?: ProgressFactory } = {},
-): Promise<{ evaluation: EvaluationResult; perImage: ImageResult[]; worst: ScoredImage[] }> {
+  opts: { worst?: number; progress?: ProgressFactory; stages?: boolean } = {},
+): Promise<{ evaluation: EvaluationResult; perImage: ImageResult[]; worst: ScoredImage[]; stages?: StageSummary }> {
   const keeper = worstKeeper(opts.worst ?? 8);
   const perImage: ImageResult[] = [];
-  const evaluation = await evaluateModelDir(modelDir, pairs, {
-    progress: opts.progress?.(),
-    onImage: (scored) => {
-      let truthPixels = 0;
-      let predictedPixels = 0;
-      let overlapPixels = 0;
-      for (let i = 0; i < scored.predicted.length; i++) {
-        const p = scored.predicted[i] === 1;
-        const t = scored.truth.data[i] === 1;
-        if (p) predictedPixels++;
-        if (t) truthPixels++;
-        if (p && t) overlapPixels++;
-      }
-      perImage.push({
-        ...scored.score,
-        image: scored.pair.image,
-        mask: scored.pair.mask,
-        width: scored.truth.width,
-        height: scored.truth.height,
-        truthPixels,
-        predictedPixels,
-        overlapPixels,
-      });
-      keeper.add(scored);
-    },
-  });
-  return { evaluation, perImage, worst: keeper.kept() };
+  await ensureBackend();
+  const segmenter = await loadSegmenter(modelDir);
+  try {
+    const evaluation = await evaluate(segmenter, pairs, {
+      progress: opts.progress?.(),
+      onImage: (scored) => {
+        let truthPixels = 0;
+        let predictedPixels = 0;
+        let overlapPixels = 0;
+        for (let i = 0; i < scored.predicted.length; i++) {
+          const p = scored.predicted[i] === 1;
+          const t = scored.truth.data[i] === 1;
+          if (p) predictedPixels++;
+          if (t) truthPixels++;
+          if (p && t) overlapPixels++;
+        }
+        perImage.push({
+          ...scored.score,
+          image: scored.pair.image,
+          mask: scored.pair.mask,
+          width: scored.truth.width,
+          height: scored.truth.height,
+          truthPixels,
+          predictedPixels,
+          overlapPixels,
+        });
+        keeper.add(scored);
+      },
+    });
+    if (!opts.stages) return { evaluation, perImage, worst: keeper.kept() };
+    const stages = await stageScores(segmenter, pairs, opts.progress?.());
+    const byId = new Map(stages.map(({ id, ...rest }) => [id, rest]));
+    for (const image of perImage) image.stages = byId.get(image.id);
+    const summary = summarizeStages(stages, new Map(perImage.map((r) => [r.id, r.dice])));
+    return { evaluation, perImage, worst: keeper.kept(), stages: summary };
+  } finally {
+    disposeSegmenter(segmenter);
+  }
 }
 
 export async function evaluateFolder(
@@ -135,9 +158,10 @@ export async function evaluateFolder(
     });
   }
   deps.logger.info(`Evaluating ${modelDir} on ${pairs.length} pairs of ${dataDir} at each mask's resolution`);
-  const { evaluation, perImage, worst } = await scoreModelOnPairs(modelDir, pairs, {
+  const { evaluation, perImage, worst, stages } = await scoreModelOnPairs(modelDir, pairs, {
     worst: opts.worst,
     progress: deps.progress,
+    stages: opts.stages,
   });
   const result: FolderEvaluation = {
     schemaVersion: 1,
@@ -145,6 +169,7 @@ export async function evaluateFolder(
     dataDir,
     summary: summarizeScores(perImage),
     threshold: evaluation.threshold,
+    ...(stages ? { stages } : {}),
     perImage: [...perImage].sort((a, b) => a.id.localeCompare(b.id)),
     worst: worst.map((w) => ({ id: w.pair.id, dice: w.score.dice })),
   };
@@ -171,11 +196,32 @@ export function summaryTable(s: ScoreSummary): string {
   ].join('\n');
 }
 
+/**
+ * The stage breakdown in a sentence: how many misses the first network made and how many the
+ * later steps, with the means that say which stage to improve.
+ */
+export function stagesMarkdown(stages: StageSummary, misses: number): string {
+  const refine =
+    stages.refineOnTruthDice === undefined
+      ? ''
+      : `; one refine pass around the true region: **${fixed(stages.refineOnTruthDice)}** (what a perfectly placed crop gives)`;
+  return (
+    `Of the ${misses} photos under Dice 0.5, **${stages.misses.firstStage} were missed by the first network** ` +
+    `(its region holds less than ${FOUND_COVER * 100}% of the mask) and **${stages.misses.later} were found by it and lost ` +
+    `by the later steps**. First network alone: mean Dice ${fixed(stages.firstStageDice)}${refine}.`
+  );
+}
+
 export function evaluationMarkdown(result: FolderEvaluation, outDir?: string): string {
+  const withStages = result.stages !== undefined;
   const rows = worstScores(result.perImage, result.perImage.length).map(
     (r) =>
       `| ${r.id} | ${fixed(r.dice)} | ${fixed(r.iou)} | ${r.width}×${r.height} | ${r.truthPixels} | ` +
-      `${r.predictedPixels} | ${r.overlapPixels} |`,
+      `${r.predictedPixels} | ${r.overlapPixels} |` +
+      (withStages
+        ? ` ${r.stages ? fixed(r.stages.firstStageDice) : '—'} | ${r.stages ? fixed(r.stages.firstStageCover, 2) : '—'} | ` +
+          `${r.stages?.refineOnTruthDice === undefined ? '—' : fixed(r.stages.refineOnTruthDice)} |`
+        : ''),
   );
   const overlays = result.worst.filter((w) => w.overlay).map((w) => `- ${w.id} (Dice ${fixed(w.dice)}): ${w.overlay}`);
   return [
@@ -186,13 +232,15 @@ export function evaluationMarkdown(result: FolderEvaluation, outDir?: string): s
     '',
     summaryTable(result.summary),
     '',
+    ...(result.stages ? [stagesMarkdown(result.stages, result.summary.misses), ''] : []),
     ...(overlays.length
       ? ['Worst photos (green: found, red: predicted outside the mask, blue: missed):', '', ...overlays, '']
       : []),
     '<details><summary>Per image, worst first</summary>',
     '',
-    '| id | Dice | IoU | size | mask px | predicted px | overlap px |',
-    '| -- | ---: | --: | ---- | ------: | -----------: | ---------: |',
+    '| id | Dice | IoU | size | mask px | predicted px | overlap px |' +
+      (withStages ? ' first network Dice | mask covered by it | refine on true region |' : ''),
+    '| -- | ---: | --: | ---- | ------: | -----------: | ---------: |' + (withStages ? ' ---: | ---: | ---: |' : ''),
     ...rows,
     '',
     '</details>',

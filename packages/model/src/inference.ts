@@ -11,6 +11,7 @@ export {
   evaluateFolder,
   evaluationMarkdown,
   scoreModelOnPairs,
+  stagesMarkdown,
   EVALUATION_JSON,
   EVALUATION_MD,
   type EvaluateFolderOptions,
@@ -18,6 +19,7 @@ export {
   type ImageResult,
 } from './evaluate-folder';
 export { summarizeScores, MISS_DICE, type ScoreSummary } from './score-summary';
+export { stageScores, summarizeStages, FOUND_COVER, type StageScores, type StageSummary } from './stage-breakdown';
 export { predictProbabilities, firstStageProbabilities, refineConfidence } from './segmenter';
 export { saveModel, loadModel, directoryReader, directoryWriter, MODEL_JSON, WEIGHTS_BIN } from './model-io';
 export { predictToFiles, predictWithModel, type PredictionSummary } from './predict';

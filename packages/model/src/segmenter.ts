@@ -179,25 +179,9 @@ export async function segmentToMask(
   const passes = refineSpec.passes ?? 1;
   const regionCount = refineSpec.regions ?? 1;
   let photo: RgbImage | undefined;
-  const refineAround = async (bounds: Box): Promise<{ pasted: ProbabilityMap; confidence: number }> => {
+  const refineAround = async (bounds: Box): Promise<RefinedCrop> => {
     photo ??= await source();
-    const sx = photo.width / width;
-    const sy = photo.height / height;
-    const box = cropBox(scaleBox(bounds, sx, sy), photo.width, photo.height, refineSpec);
-    const key = `${box.x},${box.y},${box.width},${box.height},${refineSpec.input_size},${refineSpec.tta ?? 'none'}`;
-    let map = cache?.get(key);
-    if (!map) {
-      [map] = (await predictProbabilities(
-        refine,
-        [cropImage(photo, box, refineSpec.input_size)],
-        refineSpec.tta === 'flips',
-      )) as [ProbabilityMap];
-      cache?.set(key, map);
-    }
-    return {
-      pasted: pasteProbabilities(map, scaleBox(box, 1 / sx, 1 / sy), width, height),
-      confidence: refineConfidence(map),
-    };
+    return refinedAround(refine, refineSpec, photo, bounds, width, height, cache);
   };
   for (let pass = 0; pass < passes; pass++) {
     let regions: Box[];
@@ -212,7 +196,7 @@ export async function segmentToMask(
       regions = bounds ? [bounds] : [];
     }
     if (regions.length === 0) break;
-    let best: { pasted: ProbabilityMap; confidence: number } | undefined;
+    let best: RefinedCrop | undefined;
     for (const region of regions) {
       const refined = await refineAround(region);
       if (!best || refined.confidence > best.confidence) best = refined;
@@ -220,6 +204,45 @@ export async function segmentToMask(
     mask = binarize(best!.pasted, width, height, spec.threshold, spec.postprocess);
   }
   return mask;
+}
+
+/** A refined crop pasted back into the mask's frame, and how sure the refine network was of it. */
+export interface RefinedCrop {
+  pasted: ProbabilityMap;
+  confidence: number;
+}
+
+/**
+ * One refine prediction: the crop of `photo` around `bounds` (in the `width` × `height` frame
+ * of the mask), predicted by the refine network and pasted back into that frame. `cache` keeps
+ * one prediction per distinct crop.
+ */
+export async function refinedAround(
+  refine: tf.LayersModel,
+  refineSpec: NonNullable<InferenceSpec['refine']>,
+  photo: RgbImage,
+  bounds: Box,
+  width: number,
+  height: number,
+  cache?: RefineCache,
+): Promise<RefinedCrop> {
+  const sx = photo.width / width;
+  const sy = photo.height / height;
+  const box = cropBox(scaleBox(bounds, sx, sy), photo.width, photo.height, refineSpec);
+  const key = `${box.x},${box.y},${box.width},${box.height},${refineSpec.input_size},${refineSpec.tta ?? 'none'}`;
+  let map = cache?.get(key);
+  if (!map) {
+    [map] = (await predictProbabilities(
+      refine,
+      [cropImage(photo, box, refineSpec.input_size)],
+      refineSpec.tta === 'flips',
+    )) as [ProbabilityMap];
+    cache?.set(key, map);
+  }
+  return {
+    pasted: pasteProbabilities(map, scaleBox(box, 1 / sx, 1 / sy), width, height),
+    confidence: refineConfidence(map),
+  };
 }
 
 /** The fallback region: the map thresholded at half its peak, the largest component kept. */

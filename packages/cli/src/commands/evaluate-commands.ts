@@ -26,24 +26,38 @@ export function registerEvaluateCommands(program: Command, ctx: CliContext): voi
     .option('--out <dir>', 'where the reports and overlays go', `.wms/evaluations/${stamp()}`)
     .option('--worst <n>', 'overlays of this many worst photos', integerOption('--worst', 0, 1000), 8)
     .option(
+      '--stages',
+      'also score the first network alone and the refine network around the true region, to tell misses of the first network from misses of the later steps',
+    )
+    .option(
       '--backend <name>',
       `${BACKEND_PREFERENCES.join(', ')}`,
       choiceOption('--backend', BACKEND_PREFERENCES),
       'auto',
     )
-    .action(async (o: { model: string; dataDir: string; out: string; worst: number; backend: BackendPreference }) => {
-      await activateBackend(o.backend, ctx.logger);
-      const result = await evaluateFolder(
-        {
-          modelDir: resolve(ctx.cwd, o.model),
-          dataDir: resolve(ctx.cwd, o.dataDir),
-          outDir: resolve(ctx.cwd, o.out),
-          worst: o.worst,
-        },
-        { logger: ctx.logger, progress: ctx.progress },
-      );
-      ctx.print(evaluationMarkdown(result, resolve(ctx.cwd, o.out)));
-    });
+    .action(
+      async (o: {
+        model: string;
+        dataDir: string;
+        out: string;
+        worst: number;
+        stages?: boolean;
+        backend: BackendPreference;
+      }) => {
+        await activateBackend(o.backend, ctx.logger);
+        const result = await evaluateFolder(
+          {
+            modelDir: resolve(ctx.cwd, o.model),
+            dataDir: resolve(ctx.cwd, o.dataDir),
+            outDir: resolve(ctx.cwd, o.out),
+            worst: o.worst,
+            stages: o.stages === true,
+          },
+          { logger: ctx.logger, progress: ctx.progress },
+        );
+        ctx.print(evaluationMarkdown(result, resolve(ctx.cwd, o.out)));
+      },
+    );
 
   program
     .command('cv')
