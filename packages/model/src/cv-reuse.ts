@@ -27,13 +27,23 @@ export interface ReusedFold {
   validationDice: number;
 }
 
-/** The keys `--models-from` re-decides; every other key is what the fold model trained with. */
-function reusedConfig(trained: TrainConfig, current: TrainConfig): TrainConfig {
+/**
+ * Training keys added after a model was trained, with the value that means what that model's
+ * training did (not today's default, which would misstate its record).
+ */
+const BEFORE_TRAINING_KEYS: Partial<TrainConfig['refine']> = { stage_errors: 0 };
+
+/**
+ * The keys `--models-from` re-decides; every other key is what the fold model trained with (a
+ * training key its record predates: the value that reproduces its training).
+ */
+export function reusedConfig(trained: TrainConfig, current: TrainConfig): TrainConfig {
   return trainConfigSchema.parse({
     ...trained,
     postprocess: current.postprocess,
     inference: current.inference,
     refine: {
+      ...BEFORE_TRAINING_KEYS,
       ...trained.refine,
       tta: current.refine.tta,
       max_passes: current.refine.max_passes,
