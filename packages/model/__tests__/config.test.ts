@@ -68,7 +68,7 @@ describe('training config', () => {
 
   it('accepts the inference choices and names bad ones', () => {
     // The defaults: the behaviour 5-fold cross-validation kept (docs/training.md).
-    expect(DEFAULT_TRAIN_CONFIG.inference).toEqual({ tta: 'none', empty_fallback: false, selection: 'best' });
+    expect(DEFAULT_TRAIN_CONFIG.inference).toEqual({ tta: 'auto', empty_fallback: false, selection: 'best' });
     expect(DEFAULT_TRAIN_CONFIG.refine.regions).toBe(1);
     const cfg = parseTrainConfig({ inference: { tta: 'flips', empty_fallback: false }, refine: { regions: 2 } });
     expect(cfg.inference).toEqual({ tta: 'flips', empty_fallback: false, selection: 'best' });
