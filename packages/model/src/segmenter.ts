@@ -138,8 +138,9 @@ export type RefineCache = Map<string, ProbabilityMap>;
 
 /**
  * How confidently a refined crop holds foreground: the mean over the crop of 2·(p − 0.5) where
- * p > 0.5. The refine network learned on crops centred on a true region, so such a crop comes
- * back with a large, sure region; a stray blob's crop comes back small or unsure.
+ * p > 0.5. The refine network learned on crops around a true region (and, with
+ * `refine.stage_errors`, on window-sized crops elsewhere with nothing to find), so such a crop
+ * comes back with a large, sure region; a stray blob's crop comes back small or unsure.
  */
 export function refineConfidence(map: ProbabilityMap): number {
   let sum = 0;
