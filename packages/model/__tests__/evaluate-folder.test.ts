@@ -14,7 +14,7 @@ import { createMemoryLogger } from '@wms/core';
 import { DEFAULT_INFERENCE, INFERENCE_JSON, saveModel } from '../src';
 import { EVALUATION_JSON, EVALUATION_MD, evaluateFolder, type FolderEvaluation } from '../src/evaluate-folder';
 import { summarizeScores } from '../src/score-summary';
-import { constantModel } from './known-networks';
+import { constantModel, pointwiseConv } from './known-networks';
 
 jest.setTimeout(60_000);
 
@@ -40,17 +40,7 @@ async function writeMask(path: string, rect: Rect | undefined): Promise<void> {
 
 /** sigmoid(100·(red − 0.5)): 1 on bright red, 0 elsewhere. */
 function redDetector(): tf.LayersModel {
-  const model = tf.sequential();
-  model.add(
-    tf.layers.conv2d({
-      inputShape: [32, 32, 3],
-      filters: 1,
-      kernelSize: 1,
-      activation: 'sigmoid',
-      weights: [tf.tensor4d([100, 0, 0], [1, 1, 3, 1]), tf.tensor1d([-50])],
-    }),
-  );
-  return model;
+  return pointwiseConv(32, [100, 0, 0], -50);
 }
 
 describe('evaluateFolder', () => {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneStandardErrorIndex } from '../src/choose-inference';
-import { asymmetricConv } from './known-networks';
+import { asymmetricConv, pointwiseConv } from './known-networks';
 import { componentBoxes } from '../src/postprocess';
 import { DEFAULT_INFERENCE, type InferenceSpec } from '../src/inference-spec';
 import { predictProbabilities, refineConfidence, segmentToMask } from '../src/segmenter';
@@ -17,16 +17,7 @@ beforeAll(async () => {
 
 /** sigmoid(k·(red − green − blue) + bias): ~1 on pure red, ~0 on black, grey or blue. */
 function redDetector(size: number): tf.LayersModel {
-  const input = tf.input({ shape: [size, size, 3] });
-  const output = tf.layers
-    .conv2d({
-      filters: 1,
-      kernelSize: 1,
-      activation: 'sigmoid',
-      weights: [tf.tensor4d([40, -40, -40], [1, 1, 3, 1]), tf.tensor1d([-20])],
-    })
-    .apply(input) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output });
+  return pointwiseConv(size, [40, -40, -40], -20);
 }
 
 /** The image (n × n, interleaved RGB) under one square symmetry, by index arithmetic. */

@@ -17,17 +17,21 @@ export function asymmetricConv(size: number): tf.LayersModel {
   return model;
 }
 
-/** A 1×1 conv with zero kernel and a constant bias: sigmoid(bias) at every pixel (a large bias: "all foreground"). */
-export function constantModel(size: number, bias: number): tf.LayersModel {
+/** A 1×1 conv: sigmoid(weights · (r, g, b) + bias) at every pixel of a `size` × `size` input. */
+export function pointwiseConv(size: number, weights: [number, number, number], bias: number): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 3] });
   const output = tf.layers
     .conv2d({
       filters: 1,
       kernelSize: 1,
       activation: 'sigmoid',
-      kernelInitializer: 'zeros',
-      biasInitializer: tf.initializers.constant({ value: bias }),
+      weights: [tf.tensor4d(weights, [1, 1, 3, 1]), tf.tensor1d([bias])],
     })
     .apply(input) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
+}
+
+/** sigmoid(bias) everywhere (a large bias: "all foreground"). */
+export function constantModel(size: number, bias: number): tf.LayersModel {
+  return pointwiseConv(size, [0, 0, 0], bias);
 }
