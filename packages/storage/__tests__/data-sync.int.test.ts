@@ -347,7 +347,10 @@ describe('interruption: the push process killed mid-upload', () => {
     const http = await import('node:http');
     let puts = 0;
     const target = new URL(s3.endpoint);
-    // Lets 2 object PUTs through, then resets every later connection that tries one.
+    // Lets 2 object PUTs through, then resets every later connection that tries one. Each request
+    // forwarded to the store is tracked until it closes: one let through may still be landing when
+    // the push gives up, and the count of stored objects below must wait for it.
+    const forwarded: Promise<void>[] = [];
     const proxy = http.createServer((req, res) => {
       if (req.method === 'PUT' && req.url?.includes('/files/md5/') && ++puts > 2) {
         req.socket.destroy();
@@ -360,6 +363,12 @@ describe('interruption: the push process killed mid-upload', () => {
           up.pipe(res);
         },
       );
+      forwarded.push(new Promise<void>((resolve) => upstream.on('close', () => resolve())));
+      upstream.on('error', () => undefined);
+      // A client cut off mid-body would leave the forwarded request waiting for the rest.
+      req.on('close', () => {
+        if (!req.complete) upstream.destroy();
+      });
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -381,6 +390,7 @@ describe('interruption: the push process killed mid-upload', () => {
     expect(git(repo, 'ls-remote', world.remote, DATA_HEAD_REF)).toBe('');
     expect(git(repo, 'ls-remote', world.remote, 'refs/heads/data/*')).toBe('');
 
+    await Promise.all(forwarded);
     const store = s3Store('reset');
     const stored = (await listKeys(store)).length; // the PUTs let through, unless cut when the push gave up
     expect(stored).toBeLessThanOrEqual(2);
