@@ -14,7 +14,7 @@ import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
 import type { TtaMode } from './inference-spec';
 import { checkFolds, foldSplit } from './cv-folds';
-import { errorOverlayPng, scoreModelOnPairs, stagesMarkdown, summaryTable } from './evaluate-folder';
+import { errorOverlayPng, scoreModelOnPairs, stageCells, stagesMarkdown, summaryTable } from './evaluate-folder';
 import { summarizeStages, type StageScores, type StageSummary } from './stage-breakdown';
 import { fixed, mean, std, summarizeScores, worstScores, type ScoreSummary } from './score-summary';
 import { reuseFoldModel } from './cv-reuse';
@@ -262,9 +262,7 @@ export function cvMarkdown(report: CrossValidationReport): string {
   });
   const worstRows = report.worst.map(
     (w) =>
-      `| ${w.id} | ${w.fold} | ${fixed(w.dice)} | ${fixed(w.iou)} | ${w.stages ? fixed(w.stages.firstStageDice) : '—'} | ` +
-      `${w.stages ? fixed(w.stages.firstStageCover, 2) : '—'} | ` +
-      `${w.stages?.refineOnTruthDice === undefined ? '—' : fixed(w.stages.refineOnTruthDice)} | ${w.overlay ?? ''} |`,
+      `| ${w.id} | ${w.fold} | ${fixed(w.dice)} | ${fixed(w.iou)} | ${stageCells(w.stages)} | ${w.overlay ?? ''} |`,
   );
   return [
     `## Cross-validation (${report.completedFolds} of ${report.folds} folds, ${report.pairs} pairs)`,

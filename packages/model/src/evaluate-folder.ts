@@ -212,16 +212,19 @@ export function stagesMarkdown(stages: StageSummary, misses: number): string {
   );
 }
 
+/** The three stage-breakdown cells of a per-photo table row ('—' where a score is absent). */
+export function stageCells(stages: Omit<StageScores, 'id'> | undefined): string {
+  const cell = (v: number | undefined, digits?: number): string => (v === undefined ? '—' : fixed(v, digits));
+  return `${cell(stages?.firstStageDice)} | ${cell(stages?.firstStageCover, 2)} | ${cell(stages?.refineOnTruthDice)}`;
+}
+
 export function evaluationMarkdown(result: FolderEvaluation, outDir?: string): string {
   const withStages = result.stages !== undefined;
   const rows = worstScores(result.perImage, result.perImage.length).map(
     (r) =>
       `| ${r.id} | ${fixed(r.dice)} | ${fixed(r.iou)} | ${r.width}×${r.height} | ${r.truthPixels} | ` +
       `${r.predictedPixels} | ${r.overlapPixels} |` +
-      (withStages
-        ? ` ${r.stages ? fixed(r.stages.firstStageDice) : '—'} | ${r.stages ? fixed(r.stages.firstStageCover, 2) : '—'} | ` +
-          `${r.stages?.refineOnTruthDice === undefined ? '—' : fixed(r.stages.refineOnTruthDice)} |`
-        : ''),
+      (withStages ? ` ${stageCells(r.stages)} |` : ''),
   );
   const overlays = result.worst.filter((w) => w.overlay).map((w) => `- ${w.id} (Dice ${fixed(w.dice)}): ${w.overlay}`);
   return [
