@@ -2,16 +2,19 @@
  * What the saved model applies around its networks, chosen on validation only: each
  * post-processing step the config leaves `auto` (keep-largest-component, fill-holes), the refine
  * network's pass count (0 drops it), the candidate regions its first pass tries and the first
- * network's test-time augmentation. Every combination is scored at the photos' resolution in one
- * pass over the pairs (`evaluateSpecs`, the same scoring as `evaluate`); the best validation Dice
- * wins, and a step, a pass, a region or a TTA is only kept when it raises Dice (ties go to
- * fewer passes, fewer regions, no TTA, fewer steps). Test pairs play no part.
+ * network's test-time augmentation, and whether keep-largest-component keeps the region a ranker
+ * fitted on the training pairs scores highest instead (component-ranker.ts). Every combination
+ * is scored at the photos' resolution in one pass over the pairs (`evaluateSpecs`, the same
+ * scoring as `evaluate`); the best validation Dice wins, and a step, a pass, a region, a TTA or
+ * the ranker is only kept when it raises Dice (ties go to fewer passes, fewer regions, no TTA,
+ * fewer steps, the largest region). Test pairs play no part.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { EvaluationResult, Logger } from '@wms/core';
 import type { Pair } from '@wms/dataset';
 import type { TrainConfig } from './config';
 import { evaluateSpecs } from './evaluate';
+import { fitRankerOnPairs, type FittedRanker } from './fit-component-ranker';
 import { inferenceSpecFromConfig, type InferenceSpec, type TtaMode } from './inference-spec';
 import type { PostprocessSpec } from './postprocess';
 import type { RefineChoice } from './run-record';
@@ -25,6 +28,8 @@ export interface InferenceCandidate {
   regions: number;
   /** The first network's test-time augmentation. */
   tta: TtaMode;
+  /** keep_largest_component keeps the ranker's region (absent in records before the ranker). */
+  ranked?: boolean;
   dice: number;
 }
 
@@ -36,6 +41,10 @@ export interface InferenceChoice {
   tta: TtaMode;
   /** Whether an empty first-stage mask falls back to the map's peak (from the training masks). */
   empty_fallback: boolean;
+  /** Which region keep_largest_component keeps (absent in records before the ranker: largest). */
+  component_choice?: 'largest' | 'ranked';
+  /** The component ranker fitted on the training pairs (with either first-stage TTA). */
+  ranker?: Omit<FittedRanker, 'ranker'>;
   /** How the winner was picked: the best Dice, or the simplest within one standard error of it. */
   selection?: 'best' | 'one_se';
   /** Keys that were chosen on validation (`auto`), and every combination's validation Dice. */
@@ -57,7 +66,9 @@ function options(value: boolean | 'auto'): boolean[] {
 }
 
 /** Post-processing variants in the order ties are broken: fewer steps first. */
-export function postprocessVariants(cfg: TrainConfig['postprocess']): PostprocessSpec[] {
+export function postprocessVariants(
+  cfg: Pick<TrainConfig['postprocess'], 'keep_largest_component' | 'fill_holes'>,
+): PostprocessSpec[] {
   const variants: PostprocessSpec[] = [];
   for (const keep_largest_component of options(cfg.keep_largest_component)) {
     for (const fill_holes of options(cfg.fill_holes)) variants.push({ keep_largest_component, fill_holes });
@@ -69,6 +80,15 @@ export function postprocessVariants(cfg: TrainConfig['postprocess']): Postproces
 /** `auto` TTA compares none with the dihedral group (mirrors and quarter turns); simplest first. */
 export function ttaVariants(cfg: TrainConfig['inference']): TtaMode[] {
   return cfg.tta === 'auto' ? ['none', 'dihedral'] : [cfg.tta];
+}
+
+/**
+ * Whether keep_largest_component keeps the largest region or the ranker's: `auto` compares both,
+ * largest first; without a fitted ranker only the largest.
+ */
+export function componentChoices(cfg: TrainConfig['postprocess'], ranker: boolean): boolean[] {
+  if (!ranker || cfg.component_choice === 'largest') return [false];
+  return cfg.component_choice === 'auto' ? [false, true] : [true];
 }
 
 /** `auto` regions compares 1 (the crop around the whole mask) with 3 regions; simplest first. */
@@ -105,6 +125,8 @@ export async function chooseInference(
   config: TrainConfig,
   monitor: readonly Pair[],
   logger: Logger,
+  /** The training pairs: what the component ranker is fitted on (`postprocess.component_choice`). */
+  trainPairs: readonly Pair[] = [],
 ): Promise<ChosenInference> {
   // `config` is the resolved one (derived-config.ts): an `auto` fallback is a boolean by now,
   // and inferenceSpecFromConfig applies it to every combination.
@@ -112,6 +134,10 @@ export async function chooseInference(
   const maxPasses = refine ? config.refine.max_passes : 0;
   const variants = postprocessVariants(config.postprocess);
   const ttas = ttaVariants(config.inference);
+  const wantsRanker =
+    config.postprocess.component_choice !== 'largest' && variants.some((v) => v.keep_largest_component);
+  const fitted = wantsRanker ? await fitRankerOnPairs(model, trainPairs, logger) : undefined;
+  const ranker = fitted?.ranker;
   const specs: InferenceSpec[] = [];
   const combos: Omit<InferenceCandidate, 'dice'>[] = [];
   // Enumerated simplest first, so a tie keeps the simpler combination: fewer passes, fewer
@@ -120,8 +146,14 @@ export async function chooseInference(
     for (const regions of passes === 0 ? [1] : regionVariants(config.refine)) {
       for (const tta of ttas) {
         for (const postprocess of variants) {
-          specs.push(inferenceSpecFromConfig(config, passes, postprocess, { regions, tta }));
-          combos.push({ ...postprocess, passes, regions, tta });
+          for (const ranked of postprocess.keep_largest_component
+            ? componentChoices(config.postprocess, ranker !== undefined)
+            : [false]) {
+            const spec = inferenceSpecFromConfig(config, passes, postprocess, { regions, tta });
+            if (ranked) spec.component_ranker = ranker;
+            specs.push(spec);
+            combos.push({ ...postprocess, passes, regions, tta, ...(ranked ? { ranked } : {}) });
+          }
         }
       }
     }
@@ -150,6 +182,7 @@ export async function chooseInference(
     ...(['keep_largest_component', 'fill_holes'] as const).filter((k) => config.postprocess[k] === 'auto'),
     ...(config.inference.tta === 'auto' ? ['tta'] : []),
     ...(refine && config.refine.regions === 'auto' ? ['regions'] : []),
+    ...(ranker && config.postprocess.component_choice === 'auto' ? ['component_choice'] : []),
   ];
   const choice: InferenceChoice = {
     postprocess: chosen.spec.postprocess,
@@ -157,6 +190,17 @@ export async function chooseInference(
     regions: chosen.candidate.regions,
     tta: chosen.candidate.tta,
     empty_fallback: emptyFallback,
+    ...(fitted
+      ? {
+          component_choice: chosen.spec.component_ranker ? ('ranked' as const) : ('largest' as const),
+          ranker: {
+            photos: fitted.photos,
+            examples: fitted.examples,
+            accuracy: fitted.accuracy,
+            largestAccuracy: fitted.largestAccuracy,
+          },
+        }
+      : {}),
     selection: config.inference.selection,
     chosenOnValidation,
     candidates,
@@ -164,6 +208,7 @@ export async function chooseInference(
   const steps = Object.entries(choice.postprocess)
     .filter(([, on]) => on)
     .map(([k]) => k);
+  if (chosen.spec.component_ranker) steps[steps.indexOf('keep_largest_component')] = 'keep_ranked_component';
   logger.info(
     `inference chosen on ${monitor.length} validation pairs: post-processing ${steps.length ? steps.join(' + ') : 'none'}` +
       `, first-stage TTA ${choice.tta}` +

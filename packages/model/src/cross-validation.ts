@@ -69,6 +69,8 @@ export interface FoldResult {
     regions: number;
     tta: TtaMode;
     empty_fallback: boolean;
+    /** Which region keep_largest_component keeps (component-ranker.ts). */
+    component_choice: 'largest' | 'ranked';
     foreground_prior: number | 'auto';
     pos_weight: number | 'auto';
   };
@@ -184,6 +186,7 @@ export async function crossValidate(
         regions: record.inference?.regions ?? 1,
         tta: record.inference?.tta ?? 'none',
         empty_fallback: record.inference?.empty_fallback ?? false,
+        component_choice: record.inference?.component_choice ?? 'largest',
         foreground_prior: record.config.model.foreground_prior,
         pos_weight: record.config.training.loss.pos_weight,
       },
@@ -245,7 +248,11 @@ export function cvMarkdown(report: CrossValidationReport): string {
   const { acrossFolds: a } = report;
   const foldRows = report.perFold.map((f) => {
     const pp = [
-      f.chosen.postprocess.keep_largest_component ? 'largest' : '',
+      f.chosen.postprocess.keep_largest_component
+        ? f.chosen.component_choice === 'ranked'
+          ? 'ranked'
+          : 'largest'
+        : '',
       f.chosen.postprocess.fill_holes ? 'fill' : '',
       f.chosen.tta !== 'none' ? `tta ${f.chosen.tta}` : '',
       f.chosen.empty_fallback ? 'fallback' : '',

@@ -1,9 +1,10 @@
 /**
  * `wms cv --models-from DIR`: the fold models of an earlier cross-validation, re-decided without
  * training. Each fold's saved networks get their inference (post-processing, refine passes,
- * candidate regions, TTA, the empty-mask fallback) chosen again by the current code and config,
- * on that fold's validation pairs only, exactly as a training run ends (choose-inference.ts);
- * the held-out fold is then scored as usual. What it answers: "would the inference choices of
+ * candidate regions, TTA, the empty-mask fallback, the component ranker, fitted again on the
+ * fold's training pairs) chosen again by the current code and config, on that fold's validation
+ * pairs only, exactly as a training run ends (choose-inference.ts); the held-out fold is then
+ * scored as usual. What it answers: "would the inference choices of
  * this version have done better with the same networks?", in minutes instead of hours. Only
  * inference is re-decided: a change to training keys needs a new `wms cv`.
  */
@@ -98,7 +99,7 @@ export async function reuseFoldModel(
       logger.warning(`${fromDir} holds no refine network (its training dropped it): choosing without one`);
     }
     const started = Date.now();
-    const chosen = await chooseInference(model, refine, finalConfig, split.validation, logger);
+    const chosen = await chooseInference(model, refine, finalConfig, split.validation, logger, split.train);
     // What a training run with this version would have taken: the recorded decode and training,
     // and this choice instead of the recorded one.
     const evaluateSec = (Date.now() - started) / 1000;

@@ -95,6 +95,8 @@ export function numericPosWeight(weight: number | 'auto'): number {
  * The post-processing training's per-epoch validation applies: the fixed steps only (an `auto`
  * step is off until the end-of-training choice turns it on).
  */
-export function fixedPostprocess(cfg: TrainConfig['postprocess']): PostprocessSpec {
+export function fixedPostprocess(
+  cfg: Pick<TrainConfig['postprocess'], 'keep_largest_component' | 'fill_holes'>,
+): PostprocessSpec {
   return { keep_largest_component: cfg.keep_largest_component === true, fill_holes: cfg.fill_holes === true };
 }

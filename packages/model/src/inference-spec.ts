@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '@wms/core';
+import { RANKER_FEATURES, type ComponentRanker } from './component-ranker';
 import type { TrainConfig } from './config';
 import { fixedPostprocess } from './derived-config';
 import { DEFAULT_THRESHOLD } from './metrics';
@@ -45,6 +46,11 @@ export interface InferenceSpec {
   tta?: TtaMode;
   /** An empty first-stage mask becomes the region around the map's peak (absent: false). */
   empty_fallback?: boolean;
+  /**
+   * With keep_largest_component: the first stage keeps the region this ranker scores highest
+   * instead of the largest (component-ranker.ts; absent: the largest).
+   */
+  component_ranker?: ComponentRanker;
   refine?: RefineSpec;
 }
 
@@ -57,6 +63,19 @@ const inferenceSchema = z
     postprocess: z.object({ keep_largest_component: z.boolean(), fill_holes: z.boolean() }).strict(),
     tta: z.enum(['none', 'flips', 'dihedral']).optional(),
     empty_fallback: z.boolean().optional(),
+    component_ranker: z
+      .object({
+        features: z.array(z.enum(RANKER_FEATURES)).length(RANKER_FEATURES.length),
+        mean: z.array(z.number()).length(RANKER_FEATURES.length),
+        scale: z.array(z.number().positive()).length(RANKER_FEATURES.length),
+        weights: z.array(z.number()).length(RANKER_FEATURES.length),
+        examples: z.number().int().min(0),
+      })
+      .strict()
+      .refine((r) => r.features.every((f, i) => f === RANKER_FEATURES[i]), {
+        message: `features must be ${RANKER_FEATURES.join(', ')} in that order`,
+      })
+      .optional(),
     refine: z
       .object({
         dir: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a sub-folder name'),

@@ -7,6 +7,7 @@
  * a prediction on an empty mask, or none on a non-empty one, scores 0.
  */
 import type { ImageScore } from '@wms/core';
+import { keepRankedComponent, type ComponentRanker } from './component-ranker';
 import type { BinaryMask } from './image-io';
 import { applyPostprocess, NO_POSTPROCESS, type PostprocessSpec } from './postprocess';
 
@@ -64,7 +65,8 @@ export interface Overlap {
 
 /**
  * The predicted 0/1 mask at the truth's resolution: the probability map resized back, thresholded,
- * then post-processed at that resolution (so the spec acts on the pixels that are scored).
+ * then post-processed at that resolution (so the spec acts on the pixels that are scored). With
+ * `ranker`, keep-largest-component keeps the region the ranker scores highest instead.
  */
 export function binarize(
   prediction: ProbabilityMap,
@@ -72,10 +74,16 @@ export function binarize(
   height: number,
   threshold = DEFAULT_THRESHOLD,
   postprocess: PostprocessSpec = NO_POSTPROCESS,
+  ranker?: ComponentRanker,
 ): Uint8Array {
   const resized = resizeBilinear(prediction, width, height);
-  const mask = new Uint8Array(width * height);
+  let mask: Uint8Array = new Uint8Array(width * height);
   for (let i = 0; i < mask.length; i++) mask[i] = (resized.data[i] ?? 0) >= threshold ? 1 : 0;
+  if (ranker && postprocess.keep_largest_component) {
+    // The ranker's region instead of the largest (component-ranker.ts), from the same pixels.
+    mask = keepRankedComponent(mask, resized.data, width, height, ranker);
+    return applyPostprocess(mask, width, height, { ...postprocess, keep_largest_component: false });
+  }
   return applyPostprocess(mask, width, height, postprocess);
 }
 

@@ -23,7 +23,7 @@ export const NO_POSTPROCESS: PostprocessSpec = Object.freeze({ keep_largest_comp
  * Labels 8-connected regions whose value equals `value`; returns labels (0 = other value) and
  * each region's size and whether it touches the frame, indexed by label - 1.
  */
-function labelRegions(
+export function labelRegions(
   mask: Uint8Array,
   width: number,
   height: number,

@@ -173,7 +173,7 @@ export async function segmentToMask(
   cache?: RefineCache,
 ): Promise<Uint8Array> {
   const { spec, refine } = segmenter;
-  let mask = binarize(firstStage, width, height, spec.threshold, spec.postprocess);
+  let mask = binarize(firstStage, width, height, spec.threshold, spec.postprocess, spec.component_ranker);
   if (spec.empty_fallback && !mask.includes(1)) mask = peakRegion(firstStage, width, height, spec);
   if (!refine || !spec.refine) return mask;
   const refineSpec = spec.refine;

@@ -312,7 +312,7 @@ async function chooseAndEvaluate(
 ): Promise<Evaluation> {
   const started = Date.now();
   const model = networks.model!;
-  const chosen = await chooseInference(model, networks.refine, config, monitor, deps.logger);
+  const chosen = await chooseInference(model, networks.refine, config, monitor, deps.logger, split.train);
   if (networks.refine && chosen.choice.passes === 0) {
     networks.refine.dispose();
     networks.refine = undefined;

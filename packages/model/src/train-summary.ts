@@ -55,11 +55,10 @@ export function trainSummaryMarkdown(result: TrainResult): string {
 
 /** What the model applies, chosen on validation, and the loss weights it trained with. */
 function inferenceFact(record: TrainResult['record']): string {
-  const pp = record.inference!.postprocess;
-  const steps = [pp.keep_largest_component ? 'keep largest component' : '', pp.fill_holes ? 'fill holes' : '']
-    .filter(Boolean)
-    .join(' + ');
   const choice = record.inference!;
+  const pp = choice.postprocess;
+  const keep = choice.component_choice === 'ranked' ? 'keep the ranker’s component' : 'keep largest component';
+  const steps = [pp.keep_largest_component ? keep : '', pp.fill_holes ? 'fill holes' : ''].filter(Boolean).join(' + ');
   const auto = choice.chosenOnValidation.length > 0 ? ' (chosen on validation)' : '';
   // Records written before TTA and candidate regions existed have neither key.
   const tta = choice.tta && choice.tta !== 'none' ? `, first-stage TTA ${choice.tta}` : '';

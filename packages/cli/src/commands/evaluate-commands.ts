@@ -83,7 +83,7 @@ export function registerEvaluateCommands(program: Command, ctx: CliContext): voi
     .option('--worst <n>', 'worst photos listed with overlays', integerOption('--worst', 0, 1000), 10)
     .option(
       '--models-from <dir>',
-      'an earlier `wms cv --out` folder: re-decide its fold models’ inference (post-processing, refine passes, regions, TTA) on each fold’s validation pairs and re-score, without training',
+      'an earlier `wms cv --out` folder: re-decide its fold models’ inference (post-processing, the component ranker, refine passes, regions, TTA) on each fold’s validation pairs and re-score, without training',
     )
     .action(
       async (o: {
