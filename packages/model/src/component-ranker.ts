@@ -120,6 +120,20 @@ export function rankScore(ranker: ComponentRanker, features: readonly number[]):
   return score;
 }
 
+/** The index of the region the ranker scores highest among `features` (largest first; ties: the larger). */
+function bestRegion(ranker: ComponentRanker, features: readonly (readonly number[])[]): number {
+  let best = 0;
+  let bestScore = -Infinity;
+  for (const [r, f] of features.entries()) {
+    const score = rankScore(ranker, f);
+    if (score > bestScore) {
+      best = r;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
 /** Keeps only the region the ranker scores highest (ties: the larger); the input is not modified. */
 export function keepRankedComponent(
   mask: Uint8Array,
@@ -130,15 +144,13 @@ export function keepRankedComponent(
 ): Uint8Array {
   const { labels, regions } = regionFeatures(mask, probabilities, width, height);
   if (regions.length === 0) return mask;
-  let best = regions[0]!;
-  let bestScore = rankScore(ranker, best.features);
-  for (const region of regions.slice(1)) {
-    const score = rankScore(ranker, region.features);
-    if (score > bestScore) {
-      best = region;
-      bestScore = score;
-    }
-  }
+  const best =
+    regions[
+      bestRegion(
+        ranker,
+        regions.map((r) => r.features),
+      )
+    ]!;
   const out = new Uint8Array(mask.length);
   for (let i = 0; i < out.length; i++) out[i] = labels[i] === best.label ? 1 : 0;
   return out;
@@ -233,14 +245,6 @@ export function fitComponentRanker(
 export function rankerAccuracy(ranker: ComponentRanker | undefined, examples: readonly RankerExample[]): number {
   if (examples.length === 0) return 1;
   let right = 0;
-  for (const e of examples) {
-    let best = 0;
-    if (ranker) {
-      for (let r = 1; r < e.features.length; r++) {
-        if (rankScore(ranker, e.features[r]!) > rankScore(ranker, e.features[best]!)) best = r;
-      }
-    }
-    if (best === e.answer) right++;
-  }
+  for (const e of examples) if ((ranker ? bestRegion(ranker, e.features) : 0) === e.answer) right++;
   return right / examples.length;
 }

@@ -20,7 +20,7 @@ import {
   type ComponentRanker,
   type RankerExample,
 } from './component-ranker';
-import { DEFAULT_THRESHOLD } from './metrics';
+import { binarize } from './metrics';
 import { loadSample } from './samples';
 import { predictProbabilities } from './segmenter';
 import { modelInputSize } from './unet';
@@ -61,8 +61,7 @@ export async function fitRankerOnPairs(
     );
     for (const [i, view] of views.entries()) {
       const map = maps[i]!;
-      const mask = new Uint8Array(map.data.length);
-      for (let j = 0; j < mask.length; j++) mask[j] = (map.data[j] ?? 0) >= DEFAULT_THRESHOLD ? 1 : 0;
+      const mask = binarize(map, map.width, map.height);
       const example = rankerExample(mask, map.data, view.mask.data, map.width, map.height);
       if (example) examples.push(example);
     }
