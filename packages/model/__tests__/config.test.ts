@@ -64,6 +64,16 @@ describe('training config', () => {
       "'model.input_size' = 100: must be divisible by 2^depth = 16",
     );
     expect(errorOf(() => parseTrainConfig({ data: { train_split: 0.5 } })).message).toContain('must sum to 1');
+    for (const patch_size of [100, 256]) {
+      expect(
+        errorOf(() => parseTrainConfig({ model: { input_size: 192 }, training: { patch_size } })).message,
+      ).toContain(
+        `'training.patch_size' = ${patch_size}: must be 0 (whole photos) or a multiple of 2^depth = 16 no larger than model.input_size 192`,
+      );
+    }
+    expect(parseTrainConfig({ model: { input_size: 192 }, training: { patch_size: 128 } }).training.patch_size).toBe(
+      128,
+    );
   });
 
   it('accepts the inference choices and names bad ones', () => {

@@ -242,3 +242,51 @@ describe('trainModel with data-parallel workers', () => {
     }
   });
 });
+
+describe('trainModel with patch training (training.patch_size)', () => {
+  it('trains on patches, saves the network at the full input size, and reloads to the recorded metrics', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wms-train-patch-'));
+    try {
+      const pairs = await writeTinyDataset(join(root, 'data'), 24, 5);
+      const patchConfig = parseTrainConfig({
+        ...config,
+        baseline: undefined,
+        training: { ...config.training, epochs: 12, patch_size: 16, patch_foreground: 0.5, time_budget_sec: 60 },
+        refine: { ...config.refine, enabled: false },
+      });
+      const logger = createMemoryLogger();
+      await tf.setBackend('cpu');
+      const tensorsBefore = tf.memory().numTensors;
+      const result = await trainModel(
+        { pairs, config: patchConfig, outputDir: join(root, 'out'), backend: 'wasm' },
+        { logger },
+      );
+      // The patch-sized network is disposed with everything else.
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      expect(logger.messages('info')).toContain(
+        'first network: trained on 16×16 patches of the photos at 32×32 (50% placed over the mask), applied to the whole 32×32 photo',
+      );
+      expect(result.epochs).toHaveLength(12);
+      expect(trainSummaryMarkdown(result)).toContain('input 32px (trained on 16px patches), ');
+      // What is saved is the whole-photo network: its input is model.input_size, not the patch.
+      const saved = JSON.parse(readFileSync(join(result.modelDir, 'model.json'), 'utf8')) as {
+        modelTopology: { config: { layers: { config: { batch_input_shape?: unknown } }[] } };
+      };
+      expect(saved.modelTopology.config.layers[0]!.config.batch_input_shape).toEqual([null, 32, 32, 3]);
+      // The per-epoch validation scored the whole-photo network; the best epoch's weights are kept.
+      const best = result.epochs.find((e) => e.epoch === result.bestEpoch)!;
+      expect(best.valDice).toBe(Math.max(...result.epochs.map((e) => e.valDice)));
+      // It learned something on patches that carries over to whole photos.
+      const split = splitPairs(pairs, patchConfig);
+      const heldOut = [...split.validation, ...split.test];
+      const untrained = buildUNet(patchConfig.model, { seed: patchConfig.training.seed });
+      const before = await evaluate(untrained, heldOut);
+      untrained.dispose();
+      expect(result.metrics.heldOut.mean.dice).toBeGreaterThan(before.mean.dice + 0.1);
+      const validation = pairs.filter((p) => result.split.validation.includes(p.id));
+      expect(await evaluateModelDir(result.modelDir, validation)).toEqual(result.metrics.validation);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

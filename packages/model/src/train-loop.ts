@@ -44,6 +44,12 @@ export function fixedSamples(samples: readonly Sample[]): SampleSource {
 
 export interface TrainingLoopInput {
   model: tf.LayersModel;
+  /**
+   * Patch training: the same network built at the photo's input size. After every epoch it gets
+   * `model`'s weights and is what validation scores; at the end it holds the best epoch's weights
+   * too. Default: `model` itself.
+   */
+  evalModel?: tf.LayersModel;
   train: SampleSource;
   validation: readonly CachedSample[];
   config: TrainConfig;
@@ -122,6 +128,7 @@ async function epochLoop(
   deps: { logger: Logger; progress?: ProgressFactory },
 ): Promise<TrainingLoopResult> {
   const { model, train, validation, config, seed } = input;
+  const evalModel = input.evalModel ?? model;
   const deadline = Date.now() + (typeof input.budgetMs === 'function' ? input.budgetMs() : input.budgetMs);
   const prefix = input.label ? `${input.label} ` : '';
   const t = config.training;
@@ -166,7 +173,8 @@ async function epochLoop(
     progress?.stop();
     if (done === 0) break;
     await runner.syncModel();
-    const val = await validate(model, validation, config);
+    if (evalModel !== model) evalModel.setWeights(model.getWeights());
+    const val = await validate(evalModel, validation, config);
     const log: EpochLog = {
       epoch,
       trainLoss: lossSum / done,
@@ -207,6 +215,7 @@ async function epochLoop(
   }
   if (best.weights.length > 0) {
     model.setWeights(best.weights);
+    if (evalModel !== model) evalModel.setWeights(best.weights);
     tf.dispose(best.weights);
   }
   return { epochs, bestEpoch: best.epoch, stopReason };

@@ -29,7 +29,8 @@ import { createRunTracking, type RunTracking } from './run-tracking';
 import { loadSamples, type CachedSample } from './samples';
 import type { Segmenter } from './segmenter';
 import { recordSplit, splitPairs, type DataSplit, type RecordedSplit } from './split';
-import { fixedSamples, runTrainingLoop, type EpochLog, type TrainingLoopResult } from './train-loop';
+import { patchSamples } from './patch-samples';
+import { fixedSamples, runTrainingLoop, type EpochLog, type SampleSource, type TrainingLoopResult } from './train-loop';
 import { buildUNet } from './unet';
 import { activateBackend, type ActiveBackend, type BackendPreference } from './use-backend';
 
@@ -234,12 +235,16 @@ async function trainNetworks(
   networks.model = model;
   if (refineData) networks.refine = buildRefineNetwork(config, refineData, concurrent, logger);
   const refineModel = networks.refine;
+  const patches = firstNetworkPatches(config, data.train, logger);
+  // Patch training: the same seed gives the same initial weights at the patch size.
+  const trainNet = patches ? buildUNet({ ...config.model, input_size: patches.size }, { seed }) : model;
 
   const runFirst = (): Promise<TrainingLoopResult> =>
     runTrainingLoop(
       {
-        model,
-        train: fixedSamples(data.train),
+        model: trainNet,
+        evalModel: model,
+        train: patches?.source ?? fixedSamples(data.train),
         validation: data.validation,
         config,
         seed,
@@ -273,6 +278,39 @@ async function trainNetworks(
 
   let loop: TrainingLoopResult;
   let refineLoop: TrainingLoopResult | undefined;
+  try {
+    [loop, refineLoop] = await trainBoth(concurrent, runFirst, runRefine, abort);
+  } finally {
+    if (trainNet !== model) trainNet.dispose();
+  }
+  return { loop, refineLoop, trainSec: (Date.now() - started) / 1000 };
+}
+
+/** `training.patch_size` as a sample source, or undefined when the first network trains on whole photos. */
+function firstNetworkPatches(
+  config: TrainConfig,
+  train: readonly CachedSample[],
+  logger: Logger,
+): { size: number; source: SampleSource } | undefined {
+  const { patch_size: size, patch_foreground: share, seed } = config.training;
+  const input = config.model.input_size;
+  if (size === 0 || size >= input) return undefined;
+  logger.info(
+    `first network: trained on ${size}×${size} patches of the photos at ${input}×${input} ` +
+      `(${Math.round(100 * share)}% placed over the mask), applied to the whole ${input}×${input} photo`,
+  );
+  return { size, source: patchSamples(train, size, share, seed) };
+}
+
+/** Concurrent: both loops at once, the first failure aborting the other. Sequential: one after the other. */
+async function trainBoth(
+  concurrent: boolean,
+  runFirst: () => Promise<TrainingLoopResult>,
+  runRefine: () => Promise<TrainingLoopResult | undefined>,
+  abort: AbortController,
+): Promise<[TrainingLoopResult, TrainingLoopResult | undefined]> {
+  let loop: TrainingLoopResult;
+  let refineLoop: TrainingLoopResult | undefined;
   if (concurrent) {
     const stopOther = (error: unknown): never => {
       abort.abort();
@@ -287,7 +325,7 @@ async function trainNetworks(
     loop = await runFirst();
     refineLoop = await runRefine();
   }
-  return { loop, refineLoop, trainSec: (Date.now() - started) / 1000 };
+  return [loop, refineLoop];
 }
 
 interface Evaluation {

@@ -26,8 +26,8 @@ export function trainSummaryMarkdown(result: TrainResult): string {
   );
   const curve = curveTable({ epochs: result.epochs, bestEpoch: result.bestEpoch });
   const facts = [
-    `backend **${result.backend.name}**, seed ${record.seed}, input ${record.config.model.input_size}px, ` +
-      `${record.split.train.length} training pairs`,
+    `backend **${result.backend.name}**, seed ${record.seed}, input ${record.config.model.input_size}px` +
+      `${patchNote(record.config)}, ${record.split.train.length} training pairs`,
     `stopped: ${result.stopReason} after ${result.epochs.length} epochs (best ${result.bestEpoch}); ` +
       `training ${formatDuration(record.timings.trainSec * 1000)}, total ${formatDuration(record.timings.totalSec * 1000)}`,
     ...(record.refine
@@ -83,4 +83,10 @@ function curveTable(run: { epochs: readonly EpochLog[]; bestEpoch: number }): st
     ]),
     ['r', 'r', 'r', 'r', 'r', 'r'],
   );
+}
+
+/** ' (trained on 128px patches)' when the first network trained on patches (training.patch_size). */
+function patchNote(config: TrainResult['record']['config']): string {
+  const patch = config.training.patch_size;
+  return patch > 0 && patch < config.model.input_size ? ` (trained on ${patch}px patches)` : '';
 }
