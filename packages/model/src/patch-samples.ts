@@ -11,8 +11,15 @@
  * uniformly and teach the network what the rest of the photo looks like.
  */
 import type { Sample } from './augment';
+import type { TrainConfig } from './config';
 import { createRandom, deriveSeed } from './random';
 import type { SampleSource } from './train-loop';
+
+/** The patch side the first network trains on, or undefined when it trains on whole photos. */
+export function patchTrainingSize(config: Pick<TrainConfig, 'model' | 'training'>): number | undefined {
+  const patch = config.training.patch_size;
+  return patch > 0 && patch < config.model.input_size ? patch : undefined;
+}
 
 /** Cuts the square (x0, y0, size) out of a sample (image and mask). */
 export function cutPatch(sample: Sample, x0: number, y0: number, size: number): Sample {

@@ -29,7 +29,7 @@ import { createRunTracking, type RunTracking } from './run-tracking';
 import { loadSamples, type CachedSample } from './samples';
 import type { Segmenter } from './segmenter';
 import { recordSplit, splitPairs, type DataSplit, type RecordedSplit } from './split';
-import { patchSamples } from './patch-samples';
+import { patchSamples, patchTrainingSize } from './patch-samples';
 import { fixedSamples, runTrainingLoop, type EpochLog, type SampleSource, type TrainingLoopResult } from './train-loop';
 import { buildUNet } from './unet';
 import { activateBackend, type ActiveBackend, type BackendPreference } from './use-backend';
@@ -276,14 +276,12 @@ async function trainNetworks(
     );
   };
 
-  let loop: TrainingLoopResult;
-  let refineLoop: TrainingLoopResult | undefined;
   try {
-    [loop, refineLoop] = await trainBoth(concurrent, runFirst, runRefine, abort);
+    const [loop, refineLoop] = await trainBoth(concurrent, runFirst, runRefine, abort);
+    return { loop, refineLoop, trainSec: (Date.now() - started) / 1000 };
   } finally {
     if (trainNet !== model) trainNet.dispose();
   }
-  return { loop, refineLoop, trainSec: (Date.now() - started) / 1000 };
 }
 
 /** `training.patch_size` as a sample source, or undefined when the first network trains on whole photos. */
@@ -292,9 +290,10 @@ function firstNetworkPatches(
   train: readonly CachedSample[],
   logger: Logger,
 ): { size: number; source: SampleSource } | undefined {
-  const { patch_size: size, patch_foreground: share, seed } = config.training;
+  const size = patchTrainingSize(config);
+  if (size === undefined) return undefined;
+  const { patch_foreground: share, seed } = config.training;
   const input = config.model.input_size;
-  if (size === 0 || size >= input) return undefined;
   logger.info(
     `first network: trained on ${size}×${size} patches of the photos at ${input}×${input} ` +
       `(${Math.round(100 * share)}% placed over the mask), applied to the whole ${input}×${input} photo`,

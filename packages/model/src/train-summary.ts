@@ -1,5 +1,6 @@
 /** The train stage's job-summary block: final metrics, then the learning curve folded. */
 import { formatDuration, formatNumber, mdDetails, mdHeading, mdTable } from '@wms/core';
+import { patchTrainingSize } from './patch-samples';
 import type { TrainResult } from './train-model';
 import type { EpochLog } from './train-loop';
 
@@ -87,6 +88,6 @@ function curveTable(run: { epochs: readonly EpochLog[]; bestEpoch: number }): st
 
 /** ' (trained on 128px patches)' when the first network trained on patches (training.patch_size). */
 function patchNote(config: TrainResult['record']['config']): string {
-  const patch = config.training.patch_size;
-  return patch > 0 && patch < config.model.input_size ? ` (trained on ${patch}px patches)` : '';
+  const patch = patchTrainingSize(config);
+  return patch === undefined ? '' : ` (trained on ${patch}px patches)`;
 }
